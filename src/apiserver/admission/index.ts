@@ -1,0 +1,27 @@
+/**
+ * @module The built-in admission chain every write goes through: defaulting, validation and
+ * managedFields bookkeeping (RBAC, quotas and webhooks slot in here later).
+ */
+import { apiVersionOf } from '../../api/scheme.js';
+import { applyDefaults } from '../../api/defaults/index.js';
+import { validate, validateStatusUpdate } from '../../api/validation/index.js';
+import { updateManagedFields } from '../../apimachinery/managedfields/index.js';
+import { nowRFC3339 } from '../registry/object-meta.js';
+import type { Admission } from '../registry/resource-storage.js';
+
+export const builtinAdmission: Admission = {
+  mutate(t, obj) {
+    applyDefaults(t, obj);
+  },
+  validate(t, obj, old, subresource) {
+    // Server-made writes (binding, scale, eviction) change fields users may not, by design.
+    if (subresource === 'binding') return [];
+    if (subresource === 'status' && old) return validateStatusUpdate(t, obj, old);
+    return validate(t, obj, old);
+  },
+  trackFields(t, obj, old, w) {
+    if (w.apply) return;
+    updateManagedFields(old, obj, { manager: w.fieldManager ?? 'unknown', operation: 'Update', apiVersion: apiVersionOf(t),
+      subresource: w.subresource || undefined, time: nowRFC3339() });
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * @module PATCH: JSON patch, merge patch, strategic merge patch and server-side apply, on the
+ * object, its status or its scale — each applied to the current version and written with CAS.
+ */
+import { apiVersionOf } from '../../api/scheme.js';
+import { schemas } from '../../api/openapi/schema.js';
+import { newBadRequest, newUnsupportedMediaType } from '../../apimachinery/errors.js';
+import { applyJSONPatch } from '../../apimachinery/patch/json-patch.js';
+import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../apimachinery/patch/strategic-merge-patch.js';
+import { serverSideApply } from '../../apimachinery/managedfields/index.js';
+import { decodeBody, mediaType, readBody } from '../http/body.js';
+import type { Obj } from '../registry/object-meta.js';
+import { respondObject, isDryRun, type RequestContext } from './context.js';
+import { enforceFieldValidation, checkObject } from './decode-object.js';
+import { fieldManagerOf } from './field-manager.js';
+import { requireActiveNamespace } from './create.js';
+import { writeScale } from './scale.js';
+
+type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+const patchTypes: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+  'application/apply-patch+cbor': 'apply',
+};
+
+export async function handlePatch(ctx: RequestContext): Promise<void> {
+  const type = patchTypes[mediaType(ctx.req.headers['content-type'])];
+  if (!type) throw newUnsupportedMediaType(mediaType(ctx.req.headers['content-type']));
+  const patch = decodeBody(await readBody(ctx.req), type === 'apply' ? 'application/yaml' : 'application/json');
+  if (type === 'json' ? !Array.isArray(patch) : (patch === null || typeof patch !== 'object' || Array.isArray(patch))) {
+    throw newBadRequest(type === 'json' ? 'json: cannot unmarshal object into Go value of type jsonpatch.Patch' : 'patch body must be a JSON object');
+  }
+  const sub = ctx.info.subresource;
+  const dryRun = isDryRun(ctx.query);
+  const manager = fieldManagerOf(ctx);
+  if (sub === 'scale') {
+    await writeScale(ctx, (scale) => applyPatch(ctx, type, scale, patch, { apiVersion: 'autoscaling/v1', kind: 'Scale' }, manager));
+    return;
+  }
+  const expect = { apiVersion: apiVersionOf(ctx.t), kind: ctx.t.kind };
+  const { namespace, name } = ctx.info;
+  const w = { dryRun, fieldManager: manager, subresource: sub, apply: type === 'apply' };
+  if (type === 'apply') {
+    // Apply creates what does not exist yet (as upstream's patch handler does for apply).
+    const obj = await ctx.storage.update(namespace, name, (cur) => applyPatch(ctx, type, cur, patch, expect, manager), w,
+      async () => {
+        if (ctx.t.namespaced) await requireActiveNamespace(ctx, namespace);
+        const created = applyPatch(ctx, type, undefined, patch, expect, manager);
+        return ctx.storage.create(namespace, created, w);
+      });
+    respondObject(ctx, 200, obj);
+    return;
+  }
+  const obj = await ctx.storage.update(namespace, name, (cur) => applyPatch(ctx, type, cur, patch, expect, manager), w);
+  respondObject(ctx, 200, obj);
+}
+
+function applyPatch(ctx: RequestContext, type: PatchType, current: Obj | undefined, patch: any,
+  expect: { apiVersion: string; kind: string }, manager: string): Obj {
+  let next: Obj;
+  switch (type) {
+    case 'json': next = applyJSONPatch(current!, patch); break;
+    case 'merge': next = applyMergePatch(current!, patch); break;
+    case 'strategic': {
+      const schema = schemas.forKind(expect.apiVersion, expect.kind);
+      if (!schema) throw newUnsupportedMediaType('application/strategic-merge-patch+json');
+      next = applyStrategicMergePatch(current!, patch, schema, schemas);
+      break;
+    }
+    case 'apply': {
+      const applied = checkObject(ctx, patch, expect);
+      if (applied.metadata?.name && applied.metadata.name !== ctx.info.name) {
+        throw newBadRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${ctx.info.name})`);
+      }
+      if (!ctx.query.get('fieldManager')) throw newBadRequest('PATCH with apply requires fieldManager to be set');
+      next = serverSideApply(current, applied, {
+        manager, force: ctx.query.get('force') === 'true', apiVersion: expect.apiVersion, kind: expect.kind,
+        schemas, subresource: ctx.info.subresource || undefined,
+      });
+      if (!current) {
+        next.metadata ??= {};
+        next.metadata.name = ctx.info.name;
+      }
+      return next;
+    }
+  }
+  if (next === null || typeof next !== 'object' || Array.isArray(next)) throw newBadRequest('the patch result is not an object');
+  enforceFieldValidation(ctx, next, expect);
+  return next;
+}
+

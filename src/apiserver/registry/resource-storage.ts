@@ -1,0 +1,375 @@
+/**
+ * @module The generic REST storage of one resource type, as apiserver's registry/generic Store:
+ * object metadata rules, optimistic concurrency, status/spec split, finalizers and graceful
+ * deletion, selectors, and watch — on top of any Store backend.
+ */
+import { apiVersionOf, storageKey, type ResourceType } from '../../api/scheme.js';
+import {
+  StatusError, newAlreadyExists, newBadRequest, newConflict, newInvalid, newNotFound, newOptimisticLockConflict,
+  newResourceExpired, newInternalError, type FieldError,
+} from '../../apimachinery/errors.js';
+import {
+  CompactedError, ConflictError, KeyExistsError, NotFoundError, type KeyValue, type Store, type WatchEvent,
+} from '../../storage/store.js';
+import { decodeKV, encodeForStore, generateName, jsonEqual, newUID, nowRFC3339, parseResourceVersion, type Obj } from './object-meta.js';
+
+export type ObjectFilter = (obj: Obj) => boolean;
+
+/** Admission as the registry sees it: mutation (defaults) then validation, for every writer. */
+export interface Admission {
+  mutate(t: ResourceType, obj: Obj, old: Obj | undefined): void;
+  validate(t: ResourceType, obj: Obj, old: Obj | undefined, subresource: string): FieldError[];
+  /** Bookkeeping of metadata.managedFields for an ordinary (non-apply) write. */
+  trackFields?(t: ResourceType, obj: Obj, old: Obj | undefined, w: WriteOptions): void;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  subresource?: string;
+  /** Server-side apply already computed managedFields; ordinary bookkeeping is skipped. */
+  apply?: boolean;
+}
+
+export interface ListOptions {
+  filter?: ObjectFilter;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface WatchOptions {
+  filter?: ObjectFilter;
+  /** Events after this revision (the handler lists first for "" and "0"). */
+  resourceVersion: string;
+  signal: AbortSignal;
+}
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface ObjectEvent { type: EventType; object: Obj; kv?: KeyValue }
+
+/** Thrown by an update function to leave the stored object as it is (no write). */
+export const NO_CHANGE = Symbol('no change');
+
+const tooOld = (rv: number) => newResourceExpired(`too old resource version: ${rv}`);
+
+export class ResourceStorage {
+  readonly gr: { group: string; resource: string };
+  readonly gk: { group: string; kind: string };
+
+  constructor(readonly t: ResourceType, private store: Store, private admission: Admission) {
+    this.gr = { group: t.group, resource: t.resource };
+    this.gk = { group: t.group, kind: t.kind };
+  }
+
+  key(namespace: string, name: string) { return storageKey(this.t, namespace, name); }
+  prefix(namespace: string) { return storageKey(this.t, namespace || undefined); }
+
+  async get(namespace: string, name: string): Promise<Obj> {
+    const { kv } = await this.store.get(this.key(namespace, name));
+    if (!kv) throw newNotFound(this.gr, name);
+    return decodeKV(kv);
+  }
+
+  async list(namespace: string, opts: ListOptions = {}): Promise<{ items: Obj[]; resourceVersion: string; continue?: string; remainingItemCount?: number }> {
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
+    // Exact reads at the asked revision; "", "0" and NotOlderThan read the latest, which is never older.
+    const revision = opts.resourceVersionMatch === 'Exact' ? parseResourceVersion(opts.resourceVersion) : undefined;
+    if (Number.isNaN(revision)) throw newBadRequest(`invalid resource version: ${opts.resourceVersion}`);
+    const items: Obj[] = [];
+    let cont = opts.continue;
+    let remaining: number | undefined;
+    let rv = 0;
+    // With a filter, pages from the store can come back short: keep reading until the page is full.
+    for (;;) {
+      const page = await this.listStore(namespace, { limit, continue: cont, revision });
+      rv = page.revision;
+      for (const kv of page.items) {
+        const obj = decodeKV(kv);
+        if (!opts.filter || opts.filter(obj)) items.push(obj);
+      }
+      cont = page.continue;
+      remaining = page.remainingItemCount;
+      if (!limit || !cont || items.length >= limit) break;
+    }
+    return { items, resourceVersion: String(rv), continue: cont, remainingItemCount: opts.filter ? undefined : remaining };
+  }
+
+  private async listStore(namespace: string, o: { limit?: number; continue?: string; revision?: number }) {
+    try {
+      return await this.store.list(this.prefix(namespace), o);
+    } catch (e) {
+      if (e instanceof CompactedError) {
+        throw o.continue
+          ? newResourceExpired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.')
+          : tooOld(o.revision ?? 0);
+      }
+      if (e instanceof Error && /continue/i.test(e.message)) throw newBadRequest(`invalid continue token: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** Create: server-owned metadata, admission, then a write that fails if the name exists. */
+  async create(namespace: string, obj: Obj, w: WriteOptions = {}): Promise<Obj> {
+    const meta = (obj.metadata ??= {});
+    if (this.t.namespaced) meta.namespace = namespace;
+    else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    if (!meta.name) {
+      throw newInvalid(this.gk, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
+    }
+    meta.uid = newUID();
+    meta.creationTimestamp = nowRFC3339();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (this.t.generation) meta.generation = 1;
+    else delete meta.generation;
+    if (this.t.status && obj.status !== undefined && this.t.kind !== 'Pod' && this.t.kind !== 'Node') obj.status = {};
+    this.admission.mutate(this.t, obj, undefined);
+    this.check(obj, undefined, '');
+    this.admission.trackFields?.(this.t, obj, undefined, w);
+    if (w.dryRun) {
+      const { kv } = await this.store.get(this.key(namespace, meta.name));
+      if (kv) throw newAlreadyExists(this.gr, meta.name);
+      return obj;
+    }
+    try {
+      const kv = await this.store.create(this.key(namespace, meta.name), encodeForStore(obj));
+      obj.metadata.resourceVersion = String(kv.modRevision);
+      return obj;
+    } catch (e) {
+      if (e instanceof KeyExistsError) throw newAlreadyExists(this.gr, meta.name);
+      throw e;
+    }
+  }
+
+  private check(obj: Obj, old: Obj | undefined, subresource: string) {
+    const errs = this.admission.validate(this.t, obj, old, subresource);
+    if (errs.length) throw newInvalid(this.gk, obj.metadata?.name ?? '', errs);
+  }
+
+  /**
+   * Read-modify-write with compare-and-swap (apiserver's GuaranteedUpdate). `update` gets a copy
+   * of the current object and returns the desired one (or throws NO_CHANGE). When the desired
+   * object names a resourceVersion, that version must still be current (409 otherwise); when it
+   * does not, conflicts with other writers are retried.
+   */
+  async update(namespace: string, name: string, update: (current: Obj) => Obj | Promise<Obj>, w: WriteOptions = {},
+    createIfMissing?: () => Promise<Obj>): Promise<Obj> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.store.get(key);
+      if (!kv) {
+        if (createIfMissing) return createIfMissing();
+        throw newNotFound(this.gr, name);
+      }
+      const current = decodeKV(kv);
+      let desired: Obj;
+      try {
+        desired = await update(structuredClone(current));
+      } catch (e) {
+        if (e === NO_CHANGE) return current;
+        throw e;
+      }
+      const asked = parseResourceVersion(desired.metadata?.resourceVersion);
+      if (asked !== undefined && asked !== kv.modRevision) {
+        if (Number.isNaN(asked)) throw newBadRequest(`invalid resourceVersion: ${desired.metadata.resourceVersion}`);
+        throw newOptimisticLockConflict(this.gr, name);
+      }
+      const next = this.prepareUpdate(desired, current, w.subresource ?? '');
+      this.admission.mutate(this.t, next, current);
+      this.check(next, current, w.subresource ?? '');
+      this.admission.trackFields?.(this.t, next, current, w);
+      // A no-op write keeps the resourceVersion, so watchers see nothing and clients can compare.
+      if (jsonEqual(next, current)) return current;
+      if (w.dryRun) return next;
+      try {
+        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+          const gone = await this.store.delete(key, kv.modRevision);
+          next.metadata.resourceVersion = String(gone.modRevision);
+          return next;
+        }
+        const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
+        next.metadata.resourceVersion = String(written.modRevision);
+        return next;
+      } catch (e) {
+        if (e instanceof ConflictError || e instanceof NotFoundError) {
+          if (asked !== undefined) throw newOptimisticLockConflict(this.gr, name);
+          if (attempt < 20) continue;
+          throw newConflict(this.gr, name, 'too many concurrent writers; try again');
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The rules of which fields a write may change (apiserver's BeforeUpdate and the strategies). */
+  private prepareUpdate(desired: Obj, current: Obj, subresource: string): Obj {
+    const meta = (desired.metadata ??= {});
+    const cur = current.metadata;
+    if (meta.name !== undefined && meta.name !== cur.name) {
+      throw newBadRequest(`the name of the object (${meta.name}) does not match the name on the URL (${cur.name})`);
+    }
+    if (this.t.namespaced && meta.namespace !== undefined && meta.namespace !== cur.namespace) {
+      throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    meta.name = cur.name;
+    if (this.t.namespaced) meta.namespace = cur.namespace;
+    meta.uid = cur.uid;
+    meta.creationTimestamp = cur.creationTimestamp;
+    if (cur.deletionTimestamp) {
+      meta.deletionTimestamp = cur.deletionTimestamp;
+      meta.deletionGracePeriodSeconds = cur.deletionGracePeriodSeconds;
+    } else {
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+    }
+    meta.resourceVersion = cur.resourceVersion;
+    delete meta.selfLink;
+    desired.apiVersion = current.apiVersion;
+    desired.kind = current.kind;
+    let next = desired;
+    if (subresource === 'status') {
+      // Status writes change status only (ResetObjectMetaForStatus keeps metadata as it was).
+      next = { ...structuredClone(current), status: desired.status };
+    } else if (this.t.status && subresource === '') {
+      if (current.status === undefined) delete next.status;
+      else next.status = structuredClone(current.status);
+    }
+    if (this.t.generation) {
+      next.metadata.generation = cur.generation ?? 1;
+      if (subresource !== 'status' && !jsonEqual(specOf(next), specOf(current))) next.metadata.generation += 1;
+    } else {
+      delete next.metadata.generation;
+    }
+    return next;
+  }
+
+  /**
+   * Delete as the registry does: preconditions, then either a graceful/finalizer-held delete
+   * (deletionTimestamp set, object stays) or removal from the store. Returns the last object.
+   */
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<{ object: Obj; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.store.get(key);
+      if (!kv) throw newNotFound(this.gr, name);
+      const obj = decodeKV(kv);
+      const meta = obj.metadata;
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== meta.uid) {
+        throw newConflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+        throw newConflict(this.gr, name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+      }
+      const finalizers = new Set<string>(meta.finalizers ?? []);
+      if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+      if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+      const grace = this.gracePeriod(obj, opts);
+      if (finalizers.size > 0 || grace > 0) {
+        if (meta.deletionTimestamp && jsonEqual([...finalizers], meta.finalizers ?? [])) return { object: obj, deleted: false };
+        const next = structuredClone(obj);
+        next.metadata.finalizers = [...finalizers];
+        next.metadata.deletionTimestamp ??= nowRFC3339(new Date(Date.now() + grace * 1000));
+        next.metadata.deletionGracePeriodSeconds = Math.min(grace, meta.deletionGracePeriodSeconds ?? grace);
+        if (opts.dryRun) return { object: next, deleted: false };
+        try {
+          const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
+          next.metadata.resourceVersion = String(written.modRevision);
+          return { object: next, deleted: false };
+        } catch (e) {
+          if ((e instanceof ConflictError || e instanceof NotFoundError) && attempt < 20) continue;
+          throw e;
+        }
+      }
+      if (opts.dryRun) return { object: obj, deleted: true };
+      try {
+        const gone = await this.store.delete(key, kv.modRevision);
+        obj.metadata.resourceVersion = String(gone.modRevision);
+        return { object: obj, deleted: true };
+      } catch (e) {
+        if ((e instanceof ConflictError || e instanceof NotFoundError) && attempt < 20) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** Pods on a node wait for the node agent to confirm (grace period); everything else goes now. */
+  private gracePeriod(obj: Obj, opts: DeleteOptions): number {
+    if (this.t.kind !== 'Pod' || this.t.group !== '') return 0;
+    if (!obj.spec?.nodeName) return 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return 0;
+    const g = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, g);
+  }
+
+  /** Changes after opts.resourceVersion of objects matching the filter, as Kubernetes watch delivers them. */
+  async *watch(namespace: string, opts: WatchOptions): AsyncGenerator<ObjectEvent[]> {
+    const from = parseResourceVersion(opts.resourceVersion) ?? 0;
+    if (Number.isNaN(from)) throw newBadRequest(`invalid resource version: ${opts.resourceVersion}`);
+    let events: AsyncIterable<WatchEvent[]>;
+    try {
+      events = this.store.watch(this.prefix(namespace), from, opts.signal);
+      for await (const batch of events) {
+        const out: ObjectEvent[] = [];
+        for (const e of batch) {
+          const ev = toObjectEvent(e, opts.filter);
+          if (ev) out.push(ev);
+        }
+        if (out.length) yield out;
+      }
+    } catch (e) {
+      if (e instanceof CompactedError) throw tooOld(from);
+      if (e instanceof StatusError) throw e;
+      if (opts.signal.aborted) return;
+      throw newInternalError(e);
+    }
+  }
+
+  apiVersion() { return apiVersionOf(this.t); }
+}
+
+/** Everything but metadata and status: what bumps metadata.generation. */
+function specOf(obj: Obj): Obj {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}
+
+/**
+ * Maps a store event to the watch event a filtered watcher sees: an object that stops matching
+ * is DELETED for it, one that starts matching is ADDED (apiserver's cacher does the same).
+ */
+function toObjectEvent(e: WatchEvent, filter?: ObjectFilter): ObjectEvent | undefined {
+  const object = decodeShared(e.kv);
+  if (e.type === 'DELETE') {
+    return !filter || filter(object) ? { type: 'DELETED', object, kv: e.kv } : undefined;
+  }
+  const isNew = e.kv.createRevision === e.kv.modRevision || !e.prevKv;
+  if (!filter) return { type: isNew ? 'ADDED' : 'MODIFIED', object, kv: e.kv };
+  const now = filter(object);
+  const before = !isNew && e.prevKv ? filter(decodeShared(e.prevKv)) : false;
+  if (now && before) return { type: 'MODIFIED', object, kv: e.kv };
+  if (now) return { type: 'ADDED', object, kv: e.kv };
+  if (before) return { type: 'DELETED', object, kv: e.kv };
+  return undefined;
+}
+
+// Watchers of one store event share its KeyValue (the watch cache fans it out), so decode it once.
+// Shared objects are read-only: the watch handler only filters and serializes them.
+const decoded = new WeakMap<KeyValue, Obj>();
+function decodeShared(kv: KeyValue): Obj {
+  let obj = decoded.get(kv);
+  if (!obj) decoded.set(kv, (obj = decodeKV(kv)));
+  return obj;
+}

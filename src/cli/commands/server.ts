@@ -1,0 +1,74 @@
+/**
+ * @module `tug server`: the whole control plane in one process — store, API server and the
+ * in-process components that exist — with its PKI and admin kubeconfig in the data dir.
+ */
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { ensurePKI } from '../../apiserver/auth/pki.js';
+import { builtinAdmission } from '../../apiserver/admission/index.js';
+import { ensureSystemNamespaces } from '../../apiserver/bootstrap.js';
+import { startApiServer } from '../../apiserver/server.js';
+import { openStore } from '../../storage/factory.js';
+import { writeAdminKubeconfig } from '../kubeconfig.js';
+import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
+
+interface ServerFlags {
+  dataDir: string;
+  httpsListenPort: number;
+  bindAddress: string;
+  datastoreEndpoint?: string;
+  tlsSan: string[];
+  disableAgent: boolean;
+  logLevel: string;
+}
+
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('run a cluster: API server, store and every in-process component')
+    .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', DEFAULT_DATA_DIR)
+    .option('--https-listen-port <port>', 'HTTPS port of the API server', parsePort, DEFAULT_HTTPS_PORT)
+    .option('--bind-address <ip>', 'address the API server listens on', '0.0.0.0')
+    .option('--datastore-endpoint <url>', 'store: sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT[,HOST:PORT]')
+    .option('--tls-san <name>', 'extra name or IP for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--disable-agent', 'run no node agent on this machine', false)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .action((flags: ServerFlags) => runServer(flags));
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port "${v}": must be 0-65535`);
+  return n;
+}
+
+async function runServer(flags: ServerFlags): Promise<void> {
+  const log = pino({ level: flags.logLevel, base: undefined }, pino.destination(2));
+  await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
+  const pki = await ensurePKI(flags.dataDir, { hosts: [hostname(), ...flags.tlsSan] });
+  const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir });
+  let ready = false;
+  const api = await startApiServer({
+    store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready,
+  });
+  await ensureSystemNamespaces(api.registry);
+  const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
+  await writeAdminKubeconfig(kubeconfigPath(flags.dataDir), {
+    server: `https://${host}:${api.port}`, caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key,
+  });
+  ready = true;
+  log.info({ port: api.port, dataDir: flags.dataDir, kubeconfig: kubeconfigPath(flags.dataDir) }, 'tug server is running');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await api.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
