@@ -9,6 +9,7 @@ import { handleEviction } from './eviction.js';
 import { handleGet } from './get.js';
 import { handleList } from './list.js';
 import { handleNodeSubresource } from './node-proxy.js';
+import { handleNamespaceDelete } from './namespace-delete.js';
 import { handlePatch } from './patch.js';
 import { handleGetScale, writeScale } from './scale.js';
 import { handleUpdate } from './update.js';
@@ -38,6 +39,7 @@ function pick(ctx: RequestContext, verb: string, sub: string): Handler | undefin
   const verbs = ctx.t.verbs ?? ALL_VERBS;
   if (!sub) {
     if (!verbs.includes(verb)) return undefined;
+    if (verb === 'delete' && ctx.t.kind === 'Namespace' && ctx.t.group === '') return handleNamespaceDelete;
     return ({ get: handleGet, list: handleList, watch: handleWatch, create: handleCreate, update: handleUpdate,
       patch: handlePatch, delete: handleDelete, deletecollection: handleDeleteCollection } as Record<string, Handler>)[verb];
   }
