@@ -13,6 +13,8 @@ export interface Schema {
   /** '#/components/schemas/<name>' (v3) or '#/definitions/<name>' (v2). */
   $ref?: string;
   allOf?: Schema[];
+  /** OpenAPI v3 only: IntOrString and Quantity are served as a oneOf of their JSON types, as upstream. */
+  oneOf?: Schema[];
   required?: string[];
   enum?: unknown[];
   default?: unknown;
