@@ -3,7 +3,9 @@
  * kubeconfig it writes, a kubectl runner bound to it, and clean-up of the process and the dir.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { parse as parseYAML } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -13,21 +15,38 @@ export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 
+export interface KubectlOptions { input?: string; env?: Record<string, string>; timeoutMs?: number }
+
+export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string; json(): any }
+
+export interface RawOptions {
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  /** Send no client certificate (anonymous). */
+  anonymous?: boolean;
+}
+
 export interface TugServer {
   dataDir: string;
   kubeconfig: string;
   port: number;
   proc: ChildProcess;
   /** Runs the real kubectl against this server. */
-  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): KubectlResult;
-  /** Starts kubectl in the background (for -w and -f). */
-  kubectlSpawn(args: string[]): ChildProcess;
+  kubectl(args: string[], opts?: KubectlOptions): KubectlResult;
+  /** Runs kubectl without blocking the event loop; resolves when it exits or is killed at the timeout (code -1). */
+  kubectlAsync(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
+  /** Starts kubectl in the background (for -w and -f); cleanup() kills it if still running. */
+  kubectlSpawn(args: string[], opts?: { env?: Record<string, string> }): ChildProcess;
+  /** One HTTPS request with the kubeconfig's CA and client certificate (none when anonymous). */
+  request(method: string, path: string, opts?: RawOptions): Promise<RawResponse>;
+  /** Writes a file into the data dir and returns its path. */
+  writeFile(name: string, content: string): string;
   /** SIGTERM and wait; the data dir stays (for restarts). */
   stop(): Promise<void>;
   /** SIGKILL and wait. */
   kill(): Promise<void>;
-  /** Starts a new process on the same data dir and port. */
-  restart(): Promise<void>;
+  /** Starts a new process on the same data dir and port; extraArgs (if given) replace the start's extra args from then on. */
+  restart(extraArgs?: string[]): Promise<void>;
   /** Stops the process and removes the data dir. */
   cleanup(): Promise<void>;
   stderr(): string;
@@ -41,11 +60,12 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
   let log = '';
   let port = opts.port ?? 0;
   let proc!: ChildProcess;
+  let extraArgs = opts.extraArgs ?? [];
 
   const launch = async () => {
     rmSync(kubeconfig, { force: true });
     const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--disable-agent',
-      ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []), ...(opts.extraArgs ?? [])];
+      ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []), ...extraArgs];
     proc = spawn(tugBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr!.on('data', (d) => { log += d; });
     const deadline = Date.now() + 30_000;
@@ -67,26 +87,94 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
   });
   await launch();
 
+  const children = new Set<ChildProcess>();
+  const env = (extra?: Record<string, string>) => ({ ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir, ...extra });
+  const track = (c: ChildProcess) => { children.add(c); c.once('exit', () => children.delete(c)); return c; };
+  let creds: { ca: Buffer; cert: Buffer; key: Buffer } | undefined;
+  const credentials = () => {
+    if (creds) return creds;
+    const doc = parseYAML(readFileSync(kubeconfig, 'utf8'));
+    const b = (s: string) => Buffer.from(s, 'base64');
+    creds = { ca: b(doc.clusters[0].cluster['certificate-authority-data']), cert: b(doc.users[0].user['client-certificate-data']),
+      key: b(doc.users[0].user['client-key-data']) };
+    return creds;
+  };
+
   const server: TugServer = {
     dataDir, kubeconfig, get port() { return port; }, get proc() { return proc; },
     kubectl(args, o = {}) {
-      const r = spawnSync(KUBECTL, args, {
-        input: o.input, encoding: 'utf8', timeout: o.timeoutMs ?? 30_000,
-        env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir, ...o.env },
-      });
+      const r = spawnSync(KUBECTL, args, { input: o.input, encoding: 'utf8', timeout: o.timeoutMs ?? 30_000, env: env(o.env) });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
     },
-    kubectlSpawn(args) {
-      return spawn(KUBECTL, args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    kubectlAsync(args, o = {}) {
+      return new Promise((resolveRun) => {
+        const c = track(spawn(KUBECTL, args, { env: env(o.env), stdio: ['pipe', 'pipe', 'pipe'] }));
+        let stdout = '';
+        let stderr = '';
+        c.stdout!.on('data', (d) => { stdout += d; });
+        c.stderr!.on('data', (d) => { stderr += d; });
+        c.stdin!.end(o.input ?? '');
+        const timer = setTimeout(() => c.kill('SIGKILL'), o.timeoutMs ?? 30_000);
+        c.once('close', (code) => { clearTimeout(timer); resolveRun({ code: code ?? -1, stdout, stderr }); });
+      });
+    },
+    kubectlSpawn(args, o = {}) {
+      return track(spawn(KUBECTL, args, { env: env(o.env), stdio: ['ignore', 'pipe', 'pipe'] }));
+    },
+    request(method, path, o = {}) {
+      const c = credentials();
+      return new Promise((resolveReq, reject) => {
+        const req = https.request({
+          host: '127.0.0.1', port, path, method, ca: c.ca, agent: false,
+          ...(o.anonymous ? {} : { cert: c.cert, key: c.key }),
+          headers: { Accept: 'application/json', ...(o.body !== undefined ? { 'Content-Length': Buffer.byteLength(o.body) } : {}), ...o.headers },
+        }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
+          });
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(o.body);
+      });
+    },
+    writeFile(name, content) {
+      const p = join(dataDir, name);
+      writeFileSync(p, content);
+      return p;
     },
     stop: () => waitExit('SIGTERM'),
     kill: () => waitExit('SIGKILL'),
-    restart: launch,
+    async restart(args?: string[]) {
+      if (args) extraArgs = args;
+      await launch();
+    },
     async cleanup() {
+      for (const c of children) c.kill('SIGKILL');
       await waitExit('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     },
     stderr: () => log,
   };
   return server;
+}
+
+/** Asserts that kubectl succeeded and returns its stdout; a failure message carries both streams. */
+export function ok(r: KubectlResult): string {
+  if (r.code !== 0) throw new Error(`kubectl exited with ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Asserts that kubectl failed and returns its stderr. */
+export function fails(r: KubectlResult): string {
+  if (r.code === 0) throw new Error(`kubectl succeeded but should have failed\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stderr;
+}
+
+/** Splits a kubectl table into rows of cells (columns are separated by 2+ spaces; the last may hold single spaces). */
+export function table(out: string): string[][] {
+  return out.trimEnd().split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(/\s{2,}/));
 }
