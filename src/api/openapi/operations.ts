@@ -6,7 +6,6 @@ import { ALL_VERBS, gvString, type ResourceType } from '../scheme.js';
 import { definitionNameOf } from './schema.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type ResponseKind = 'object' | 'watch';
 
 export interface Operation {
   method: Method;
@@ -21,7 +20,8 @@ export interface Operation {
   body?: string;
   /** Status code → definition name of the response body (undefined: no body, e.g. 401). */
   responses: Record<string, string | undefined>;
-  responseKind?: ResponseKind;
+  /** Watch responses stream WatchEvents (application/json;stream=watch). */
+  responseKind?: 'watch';
 }
 
 export interface PathItem {
@@ -32,11 +32,11 @@ export interface PathItem {
 }
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-export const STATUS = `${meta}.Status`;
-export const PATCH = `${meta}.Patch`;
-export const DELETE_OPTIONS = `${meta}.DeleteOptions`;
-export const WATCH_EVENT = `${meta}.WatchEvent`;
-export const API_RESOURCE_LIST = `${meta}.APIResourceList`;
+const STATUS = `${meta}.Status`;
+const PATCH = `${meta}.Patch`;
+const DELETE_OPTIONS = `${meta}.DeleteOptions`;
+const WATCH_EVENT = `${meta}.WatchEvent`;
+const API_RESOURCE_LIST = `${meta}.APIResourceList`;
 export const PATCH_CONTENT_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json',
   'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 

@@ -23,7 +23,7 @@ const CONTENT = ['application/json', 'application/yaml'];
 const WATCH_CONTENT = ['application/json', 'application/json;stream=watch'];
 
 /** Every definition name reachable from `roots` through $refs. */
-export function reachable(roots: Iterable<string>): Set<string> {
+function reachable(roots: Iterable<string>): Set<string> {
   const seen = new Set<string>();
   const visit = (s: Schema | undefined): void => {
     if (!s) return;
@@ -43,7 +43,7 @@ export function reachable(roots: Iterable<string>): Set<string> {
 }
 
 /** A stored (v2-style) schema in v3 form: refs into components, and a $ref with siblings wrapped in allOf. */
-export function toV3(s: Schema): Schema {
+function toV3(s: Schema): Schema {
   const out: Schema = { ...s };
   if (s.$ref) {
     const ref = `#/components/schemas/${refName(s.$ref)}`;
