@@ -10,6 +10,7 @@ import { ensurePKI } from '../../apiserver/auth/pki.js';
 import { builtinAdmission } from '../../apiserver/admission/index.js';
 import { ensureSystemNamespaces } from '../../apiserver/bootstrap.js';
 import { startApiServer } from '../../apiserver/server.js';
+import { parseDuration, startCompactor } from '../../storage/compactor.js';
 import { openStore } from '../../storage/factory.js';
 import { writeAdminKubeconfig } from '../kubeconfig.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
@@ -22,6 +23,7 @@ interface ServerFlags {
   tlsSan: string[];
   disableAgent: boolean;
   logLevel: string;
+  compactInterval: number;
 }
 
 export function serverCommand(): Command {
@@ -33,6 +35,7 @@ export function serverCommand(): Command {
     .option('--datastore-endpoint <url>', 'store: sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT[,HOST:PORT]')
     .option('--tls-san <name>', 'extra name or IP for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--disable-agent', 'run no node agent on this machine', false)
+    .option('--compact-interval <duration>', 'how often the store drops history older than the previous interval (e.g. 30s, 5m; 0: never)', parseDuration, parseDuration('5m'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action((flags: ServerFlags) => runServer(flags));
 }
@@ -47,7 +50,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const log = pino({ level: flags.logLevel, base: undefined }, pino.destination(2));
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensurePKI(flags.dataDir, { hosts: [hostname(), ...flags.tlsSan] });
-  const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir });
+  // One compaction policy for every backend (kube-apiserver's): the SQLite store's own timer is off.
+  const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir, sqlite: { compactIntervalMs: 0 } });
+  const compactor = startCompactor(store, flags.compactInterval, (err) => log.warn({ err }, 'compaction failed'));
   let ready = false;
   const api = await startApiServer({
     store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready,
@@ -66,6 +71,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     await api.close();
+    compactor.stop();
     await store.close();
     process.exit(0);
   };
