@@ -83,7 +83,7 @@ const fieldExt: Record<string, Record<string, Ext>> = {
 const atomicStructs = new Set(['meta.v1.LabelSelector', 'meta.v1.OwnerReference', 'core.v1.LocalObjectReference',
   'core.v1.ObjectReference', 'core.v1.SecretReference', 'core.v1.TypedLocalObjectReference', 'core.v1.ConfigMapKeySelector',
   'core.v1.SecretKeySelector', 'core.v1.ObjectFieldSelector', 'core.v1.ResourceFieldSelector', 'core.v1.NodeSelector',
-  'core.v1.NodeSelectorTerm', 'core.v1.TopologySelectorTerm'].map((n) =>
+  'core.v1.NodeSelectorTerm'].map((n) =>
   n.startsWith('meta.') ? `io.k8s.apimachinery.pkg.apis.${n}` : `io.k8s.api.${n}`));
 
 const files = ['core/v1', 'apps/v1', 'batch/v1', 'networking/v1', 'coordination/v1', 'discovery/v1', 'events/v1',
@@ -95,13 +95,12 @@ const checker = program.getTypeChecker();
 const defs: Record<string, Schema> = {};
 const queue: { name: string; decl: ts.InterfaceDeclaration | ts.TypeAliasDeclaration }[] = [];
 
-function docOf(node: ts.Node): string | undefined {
-  const sym = (node as { name?: ts.Node }).name && checker.getSymbolAtLocation((node as unknown as { name: ts.Node }).name);
-  const text = sym ? ts.displayPartsToString(sym.getDocumentationComment(checker)).trim() : '';
-  return text || undefined;
+function docOf(node: ts.NamedDeclaration): string | undefined {
+  const sym = node.name && checker.getSymbolAtLocation(node.name);
+  return (sym && ts.displayPartsToString(sym.getDocumentationComment(checker)).trim()) || undefined;
 }
 
-/** Looks a declaration up by file and name; queues it for conversion and returns its definition name. */
+/** Queues a declaration for conversion (once) and returns its definition name. */
 function declare(decl: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): string {
   const name = `${packageOf(decl.getSourceFile().fileName)}.${decl.name.text}`;
   if (!(name in defs)) {
@@ -145,7 +144,9 @@ function typeToSchema(node: ts.TypeNode): Schema {
 }
 
 function withDoc(s: Schema, description?: string): Schema {
-  return description ? { ...(s.$ref ? { $ref: s.$ref } : {}), description, ...(s.$ref ? {} : s) } : s;
+  if (!description) return s;
+  // Key order as in upstream's sorted JSON: "$ref" before "description", "type" after it.
+  return s.$ref ? { ...s, description } : { description, ...s };
 }
 
 function convert(name: string, decl: ts.InterfaceDeclaration | ts.TypeAliasDeclaration): Schema {
@@ -219,6 +220,12 @@ defs[`${meta}.Status`]['x-kubernetes-group-version-kind'] = [{ group: '', kind: 
 for (const kind of ['DeleteOptions', 'WatchEvent']) {
   defs[`${meta}.${kind}`]['x-kubernetes-group-version-kind'] = everyGV.map((gv) => ({ ...gv, kind }));
 }
+
+// A typo in the tables above would silently drop patch metadata.
+for (const [def, fields] of Object.entries(fieldExt)) {
+  for (const f of Object.keys(fields)) if (!defs[def]?.properties?.[f]) throw new Error(`patch metadata for missing ${def}.${f}`);
+}
+for (const def of atomicStructs) if (!defs[def]) throw new Error(`atomic struct ${def} not generated`);
 
 const sorted = Object.fromEntries(Object.entries(defs).sort(([a], [b]) => (a < b ? -1 : 1)));
 writeFileSync(out, JSON.stringify(sorted) + '\n');

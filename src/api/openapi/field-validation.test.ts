@@ -1,7 +1,8 @@
 /** @module Tests of strict field validation: which fields are unknown and how the errors read. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cannotBeHandledMessage, strictDecodingError, unknownFieldError, unknownFields } from './field-validation.js';
+import { cannotBeHandledMessage, strictDecodingError, unknownFieldError, unknownFields, unknownFieldsIn } from './field-validation.js';
+import type { Schema } from './schema-types.js';
 
 function deployment(spec: Record<string, unknown> = {}, container: Record<string, unknown> = {}) {
   return {
@@ -55,6 +56,19 @@ describe('unknownFields', () => {
       assert.deepEqual(unknownFields(c.apiVersion ?? 'apps/v1', c.kind ?? 'Deployment', c.obj), c.want);
     });
   }
+
+  const custom: Schema = { type: 'object', properties: {
+    spec: { type: 'object', additionalProperties: { type: 'object', properties: { a: { type: 'string' } } } },
+    config: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  } };
+
+  test('an unknown field below a map value is named through the key', () => {
+    assert.deepEqual(unknownFieldsIn(custom, { spec: { k1: { a: 'x' }, k2: { b: 1 } } }), ['spec.k2.b']);
+  });
+
+  test('x-kubernetes-preserve-unknown-fields accepts anything below it', () => {
+    assert.deepEqual(unknownFieldsIn(custom, { config: { any: { thing: 1 } }, other: 1 }), ['other']);
+  });
 
   test('stops at 100 errors, as the decoder does', () => {
     const spec = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`f${i}`, i]));

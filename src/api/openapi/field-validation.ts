@@ -15,8 +15,13 @@ const MAX_ERRORS = 100;
  */
 export function unknownFields(apiVersion: string, kind: string, obj: unknown): string[] {
   const root = schemas.forKind(apiVersion, kind);
+  return root ? unknownFieldsIn(root, obj) : [];
+}
+
+/** unknownFields against any schema, e.g. a custom resource's structural schema. */
+export function unknownFieldsIn(schema: Schema, obj: unknown): string[] {
   const found: string[] = [];
-  if (root) walk(obj, root, '', found);
+  walk(obj, schema, '', found);
   return found;
 }
 
