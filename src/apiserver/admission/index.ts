@@ -5,6 +5,7 @@
 import { apiVersionOf } from '../../api/scheme.js';
 import { applyDefaults } from '../../api/defaults/index.js';
 import { validate, validateStatusUpdate } from '../../api/validation/index.js';
+import { schemas } from '../../api/openapi/schema.js';
 import { updateManagedFields } from '../../apimachinery/managedfields/index.js';
 import { nowRFC3339 } from '../registry/object-meta.js';
 import type { Admission } from '../registry/resource-storage.js';
@@ -21,7 +22,10 @@ export const builtinAdmission: Admission = {
   },
   trackFields(t, obj, old, w) {
     if (w.apply) return;
-    updateManagedFields(old, obj, { manager: w.fieldManager ?? 'unknown', operation: 'Update', apiVersion: apiVersionOf(t),
-      subresource: w.subresource || undefined, time: nowRFC3339() });
+    const { managedFields } = updateManagedFields(old, obj, { manager: w.fieldManager ?? 'unknown', operation: 'Update',
+      apiVersion: apiVersionOf(t), subresource: w.subresource || undefined, time: nowRFC3339(), schemas });
+    obj.metadata ??= {};
+    if (managedFields.length) obj.metadata.managedFields = managedFields;
+    else delete obj.metadata.managedFields;
   },
 };

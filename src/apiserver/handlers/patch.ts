@@ -8,7 +8,8 @@ import { newBadRequest, newUnsupportedMediaType } from '../../apimachinery/error
 import { applyJSONPatch } from '../../apimachinery/patch/json-patch.js';
 import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../apimachinery/patch/strategic-merge-patch.js';
-import { serverSideApply } from '../../apimachinery/managedfields/index.js';
+import { apply as serverSideApply } from '../../apimachinery/managedfields/index.js';
+import { nowRFC3339 } from '../registry/object-meta.js';
 import { decodeBody, mediaType, readBody } from '../http/body.js';
 import type { Obj } from '../registry/object-meta.js';
 import { respondObject, isDryRun, type RequestContext } from './context.js';
@@ -62,14 +63,9 @@ function applyPatch(ctx: RequestContext, type: PatchType, current: Obj | undefin
   expect: { apiVersion: string; kind: string }, manager: string): Obj {
   let next: Obj;
   switch (type) {
-    case 'json': next = applyJSONPatch(current!, patch); break;
-    case 'merge': next = applyMergePatch(current!, patch); break;
-    case 'strategic': {
-      const schema = schemas.forKind(expect.apiVersion, expect.kind);
-      if (!schema) throw newUnsupportedMediaType('application/strategic-merge-patch+json');
-      next = applyStrategicMergePatch(current!, patch, schema, schemas);
-      break;
-    }
+    case 'json': next = applyJSONPatch(current!, patch) as Obj; break;
+    case 'merge': next = applyMergePatch(current!, patch) as Obj; break;
+    case 'strategic': next = applyStrategicMergePatch(current!, patch, { schemas, ...expect }); break;
     case 'apply': {
       const applied = checkObject(ctx, patch, expect);
       if (applied.metadata?.name && applied.metadata.name !== ctx.info.name) {
@@ -78,8 +74,8 @@ function applyPatch(ctx: RequestContext, type: PatchType, current: Obj | undefin
       if (!ctx.query.get('fieldManager')) throw newBadRequest('PATCH with apply requires fieldManager to be set');
       next = serverSideApply(current, applied, {
         manager, force: ctx.query.get('force') === 'true', apiVersion: expect.apiVersion, kind: expect.kind,
-        schemas, subresource: ctx.info.subresource || undefined,
-      });
+        schemas, subresource: ctx.info.subresource || undefined, time: nowRFC3339(),
+      }).object;
       if (!current) {
         next.metadata ??= {};
         next.metadata.name = ctx.info.name;

@@ -6,7 +6,7 @@ import type { ObjectFilter } from './resource-storage.js';
 
 export function buildFilter(t: ResourceType, labelSelector: string, fieldSelector: string): ObjectFilter | undefined {
   const labels = labelSelector.trim() ? parseSelector(labelSelector) : undefined;
-  const fields = fieldSelector.trim() ? parseFieldSelector(t.kind, fieldSelector) : undefined;
+  const fields = fieldSelector.trim() ? parseFieldSelector(t, fieldSelector) : undefined;
   if (!labels && !fields) return undefined;
-  return (obj) => (!labels || matches(labels, obj.metadata?.labels)) && (!fields || matchesFields(fields, t.kind, obj));
+  return (obj) => (!labels || matches(labels, obj.metadata?.labels)) && (!fields || matchesFields(fields, t, obj));
 }
