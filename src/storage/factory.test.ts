@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openStore } from './factory.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import { EtcdStore } from './etcd/etcd-store.js';
+import { Cacher } from './cacher/cacher.js';
 import { startEtcd } from '../../test/support/etcd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tug-factory-'));
@@ -40,6 +41,17 @@ test('etcd://host:port opens the etcd store', async (t) => {
   try {
     assert.ok(store instanceof EtcdStore);
     assert.equal((await store.create('/registry/x', '1')).value, '1');
+  } finally {
+    await store.close();
+  }
+});
+
+test('watchCache wraps the backend in the watch cache', async () => {
+  const store = await openStore({ dataDir: join(dir, 'c'), watchCache: true });
+  try {
+    assert.ok(store instanceof Cacher);
+    const kv = await store.create('/registry/x', '1');
+    assert.deepEqual((await store.list('/registry/')).items, [kv]);
   } finally {
     await store.close();
   }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Store } from './store.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 import { EtcdStore } from './etcd/etcd-store.js';
+import { Cacher, type CacherOptions } from './cacher/cacher.js';
 
 export interface OpenStoreOptions {
   /** Empty or absent: SQLite at dataDir/state.db; `sqlite://PATH`; `etcd://host:port[,host:port…]`. */
@@ -14,10 +15,18 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** Tuning for the SQLite backend (compaction window, poll interval). */
   sqlite?: Omit<SqliteStoreOptions, 'path'>;
+  /** Serve lists and watches from an in-memory watch cache over the backend (off by default). */
+  watchCache?: boolean | CacherOptions;
 }
 
 /** Opens the store; throws a one-line Error for an unknown scheme or an unreachable etcd. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const store = await openBackend(opts);
+  if (!opts.watchCache) return store;
+  return Cacher.open(store, opts.watchCache === true ? {} : opts.watchCache);
+}
+
+async function openBackend(opts: OpenStoreOptions): Promise<Store> {
   const endpoint = opts.endpoint ?? '';
   if (endpoint === '' || endpoint.startsWith('sqlite://')) {
     const path = endpoint.slice('sqlite://'.length) || join(opts.dataDir, 'state.db');
