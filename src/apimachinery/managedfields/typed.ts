@@ -21,6 +21,13 @@ export function listTypeOf(s: Schema | undefined): ListType {
   return { type: 'atomic' };
 }
 
+/**
+ * Defaults of list-map key fields that upstream's OpenAPI declares (`protocol` of every ports list
+ * defaults to TCP); used when the schema at hand carries no default, so that an applied port
+ * without a protocol still matches the defaulted live one.
+ */
+const KEY_FIELD_DEFAULTS: Record<string, JSONValue> = { protocol: 'TCP' };
+
 const isAtomicMap = (s: Schema | undefined) => s?.['x-kubernetes-map-type'] === 'atomic';
 /** A declared struct field, as opposed to an entry of a map (labels) or of a schemaless object. */
 const isDeclared = (s: Schema | undefined, key: string) => !!s?.properties && key in s.properties;
@@ -37,7 +44,7 @@ export class Typed {
       const fields: JSONObject = {};
       for (const k of lt.keys) {
         // A key field left out takes its schema default (ports' protocol: TCP), as upstream does.
-        const v = item[k] ?? (fieldSchema(this.lookup, is, k)?.default as JSONValue | undefined);
+        const v = item[k] ?? (fieldSchema(this.lookup, is, k)?.default as JSONValue | undefined) ?? KEY_FIELD_DEFAULTS[k];
         if (v !== undefined) fields[k] = v;
       }
       return keyedKey(fields);
