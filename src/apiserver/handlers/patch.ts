@@ -3,22 +3,16 @@
  * object, its status or its scale — each applied to the current version and written with CAS.
  */
 import { apiVersionOf } from '../../api/scheme.js';
-import { schemas } from '../../api/openapi/schema.js';
-import { newBadRequest, newUnsupportedMediaType } from '../../apimachinery/errors.js';
-import { applyJSONPatch } from '../../apimachinery/patch/json-patch.js';
-import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
-import { applyStrategicMergePatch } from '../../apimachinery/patch/strategic-merge-patch.js';
-import { apply as serverSideApply } from '../../apimachinery/managedfields/index.js';
-import { nowRFC3339 } from '../registry/object-meta.js';
+import { PATCH_MEDIA_TYPES, newBadRequest, newUnsupportedMediaType } from '../../apimachinery/errors.js';
 import { decodeBody, mediaType, readBody } from '../http/body.js';
 import type { Obj } from '../registry/object-meta.js';
+import { patchObject, type PatchType } from '../registry/patch-object.js';
 import { respondObject, isDryRun, type RequestContext } from './context.js';
 import { enforceFieldValidation, checkObject } from './decode-object.js';
 import { fieldManagerOf } from './field-manager.js';
 import { requireActiveNamespace } from './create.js';
 import { writeScale } from './scale.js';
 
-type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 const patchTypes: Record<string, PatchType> = {
   'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
@@ -29,7 +23,7 @@ const patchTypes: Record<string, PatchType> = {
 
 export async function handlePatch(ctx: RequestContext): Promise<void> {
   const type = patchTypes[mediaType(ctx.req.headers['content-type'])];
-  if (!type) throw newUnsupportedMediaType(mediaType(ctx.req.headers['content-type']));
+  if (!type) throw newUnsupportedMediaType(mediaType(ctx.req.headers['content-type']), PATCH_MEDIA_TYPES);
   const patch = decodeBody(await readBody(ctx.req), type === 'apply' ? 'application/yaml' : 'application/json');
   if (type === 'json' ? !Array.isArray(patch) : (patch === null || typeof patch !== 'object' || Array.isArray(patch))) {
     throw newBadRequest(type === 'json' ? 'json: cannot unmarshal object into Go value of type jsonpatch.Patch' : 'patch body must be a JSON object');
@@ -61,30 +55,12 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
 
 function applyPatch(ctx: RequestContext, type: PatchType, current: Obj | undefined, patch: any,
   expect: { apiVersion: string; kind: string }, manager: string): Obj {
-  let next: Obj;
-  switch (type) {
-    case 'json': next = applyJSONPatch(current!, patch) as Obj; break;
-    case 'merge': next = applyMergePatch(current!, patch) as Obj; break;
-    case 'strategic': next = applyStrategicMergePatch(current!, patch, { schemas, ...expect }); break;
-    case 'apply': {
-      const applied = checkObject(ctx, patch, expect);
-      if (applied.metadata?.name && applied.metadata.name !== ctx.info.name) {
-        throw newBadRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${ctx.info.name})`);
-      }
-      if (!ctx.query.get('fieldManager')) throw newBadRequest('PATCH with apply requires fieldManager to be set');
-      next = serverSideApply(current, applied, {
-        manager, force: ctx.query.get('force') === 'true', apiVersion: expect.apiVersion, kind: expect.kind,
-        schemas, subresource: ctx.info.subresource || undefined, time: nowRFC3339(),
-      }).object;
-      if (!current) {
-        next.metadata ??= {};
-        next.metadata.name = ctx.info.name;
-      }
-      return next;
-    }
+  if (type === 'apply') {
+    checkObject(ctx, patch, expect);
+    if (!ctx.query.get('fieldManager')) throw newBadRequest('PATCH with apply requires fieldManager to be set');
   }
-  if (next === null || typeof next !== 'object' || Array.isArray(next)) throw newBadRequest('the patch result is not an object');
-  enforceFieldValidation(ctx, next, expect);
+  const next = patchObject(type, current, patch, { ...expect, name: ctx.info.name, manager,
+    force: ctx.query.get('force') === 'true', subresource: ctx.info.subresource || undefined });
+  if (type !== 'apply') enforceFieldValidation(ctx, next, expect);
   return next;
 }
-
