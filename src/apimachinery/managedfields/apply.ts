@@ -10,7 +10,6 @@ import { newApplyConflict } from './conflict.js';
 import { FieldSet } from './fieldpath.js';
 import {
   decodeManagers, encodeManagers, managerId, stripServerFields, withManagedFields, withoutManagedFields,
-  type Manager,
 } from './managers.js';
 import { Typed } from './typed.js';
 import { recordUpdate, type ManagedResult } from './update.js';

@@ -3,8 +3,7 @@
  * k8s.io/apimachinery/pkg/util/managedfields/internal/conflict.go.
  */
 import { StatusError } from '../errors.js';
-import type { FieldSet } from './fieldpath.js';
-import { pathString } from './fieldpath.js';
+import { pathString, type FieldSet } from './fieldpath.js';
 import { printManager, type Manager } from './managers.js';
 
 export const CAUSE_FIELD_MANAGER_CONFLICT = 'FieldManagerConflict';
