@@ -10,12 +10,9 @@ import type { RequestInfo } from '../request-info.js';
 import type { Negotiated } from '../http/respond.js';
 import { writeJSON } from '../http/respond.js';
 import type { ResourceStorage } from '../registry/resource-storage.js';
+import type { StorageRegistry } from '../registry/registry.js';
 import type { Obj } from '../registry/object-meta.js';
 import type { UserInfo } from '../auth/authenticate.js';
-
-export interface Registry {
-  storageFor(t: ResourceType): ResourceStorage;
-}
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -24,7 +21,7 @@ export interface RequestContext {
   query: URLSearchParams;
   t: ResourceType;
   storage: ResourceStorage;
-  registry: Registry;
+  registry: StorageRegistry;
   neg: Negotiated;
   user?: UserInfo;
 }

@@ -1,10 +1,11 @@
 /**
- * @module Reads and decodes request bodies: a size limit (3 MiB, as kube-apiserver), JSON or YAML
- * by Content-Type, and the 400/413/415 Status errors upstream returns for bad bodies.
+ * @module Reads and decodes request bodies: a size limit (3 MiB, as kube-apiserver), JSON, YAML or
+ * Kubernetes protobuf by Content-Type, and the 400/413/415 Status errors upstream returns for bad bodies.
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYAML } from 'yaml';
 import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType } from '../../apimachinery/errors.js';
+import { decodeProtobufObject, ProtobufError } from '../protobuf/decode.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -31,6 +32,15 @@ const jsonTypes = new Set(['application/json', 'application/json-patch+json', 'a
 /** Decodes a body as JSON or YAML by its Content-Type; anything else is 415. */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    // kubectl's typed commands (create configmap/deployment/namespace, run, …) send protobuf.
+    try {
+      return decodeProtobufObject(body);
+    } catch (e) {
+      if (e instanceof ProtobufError || e instanceof RangeError || e instanceof SyntaxError) throw newBadRequest(`unable to decode protobuf body: ${e.message}`);
+      throw e;
+    }
+  }
   const text = body.toString('utf8');
   if (yamlTypes.has(type)) {
     try {

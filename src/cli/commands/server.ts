@@ -51,7 +51,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
   const pki = await ensurePKI(flags.dataDir, { hosts: [hostname(), ...flags.tlsSan] });
   // One compaction policy for every backend (kube-apiserver's): the SQLite store's own timer is off.
-  const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir, sqlite: { compactIntervalMs: 0 } });
+  const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir, sqlite: { compactIntervalMs: 0 }, watchCache: true });
   const compactor = startCompactor(store, flags.compactInterval, (err) => log.warn({ err }, 'compaction failed'));
   let ready = false;
   const api = await startApiServer({
