@@ -63,6 +63,7 @@ export class SqliteStore implements Store {
       await worker.terminate();
       throw err;
     }
+    worker.unref();
     return new SqliteStore(reader, worker, opts);
   }
 
@@ -138,6 +139,7 @@ export class SqliteStore implements Store {
     if (!this.broken) {
       this.broken = new Error('sqlite store closed');
       const exited = once(this.worker, 'exit');
+      this.worker.ref();
       this.worker.postMessage('close');
       await exited;
     }
@@ -159,6 +161,8 @@ export class SqliteStore implements Store {
   private write(req: WriteRequest): Promise<WriteOutcome> {
     if (this.broken || this.closed) return Promise.reject(this.broken ?? new Error('sqlite store closed'));
     const seq = ++this.seq;
+    // The worker holds the process open only while a write waits for it: an idle store does not.
+    if (this.pending.size === 0) this.worker.ref();
     const p = new Promise<WriteOutcome>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
     this.inflight.add(p);
     const forget = () => this.inflight.delete(p);
@@ -183,6 +187,7 @@ export class SqliteStore implements Store {
       this.pending.get(o.seq)?.resolve(o);
       this.pending.delete(o.seq);
     }
+    if (this.pending.size === 0) this.worker.unref();
   }
 
   private fail(err: Error): void {
