@@ -96,8 +96,13 @@ export const newGone = (message: string) => failure(410, 'Gone', message);
 /** 410 for a watch or list from a compacted revision (apimachinery's NewResourceExpired). */
 export const newResourceExpired = (message: string) => failure(410, 'Expired', message);
 export const newRequestEntityTooLarge = (message: string) => failure(413, 'RequestEntityTooLarge', message);
-export const newUnsupportedMediaType = (contentType: string) =>
-  failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+/** Media types a create or update body may have, in kube-apiserver's order. */
+export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+/** Media types a PATCH body may have, in kube-apiserver's order. */
+export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml',
+  'application/strategic-merge-patch+json'];
+export const newUnsupportedMediaType = (contentType: string, accepted: readonly string[] = OBJECT_MEDIA_TYPES) =>
+  failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
     { causes: [{ reason: 'UnsupportedMediaType', message: contentType }] });
 export const newNotAcceptable = (message: string) => failure(406, 'NotAcceptable', message);
 export const newTooManyRequests = (message: string, retryAfterSeconds = 1) =>

@@ -174,7 +174,24 @@ export function fails(r: KubectlResult): string {
   return r.stderr;
 }
 
-/** Splits a kubectl table into rows of cells (columns are separated by 2+ spaces; the last may hold single spaces). */
+/**
+ * Splits kubectl's table output into rows of cells, cutting each line at the columns where the
+ * header's names start (so empty cells stay in place). A blank line starts a new table, whose
+ * header row is returned as a row too (as `get a,b` and `get all` print them).
+ */
 export function table(out: string): string[][] {
-  return out.trimEnd().split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(/\s{2,}/));
+  const rows: string[][] = [];
+  let starts: number[] | undefined;
+  for (const line of out.replace(/\n+$/, '').split('\n')) {
+    if (line.trim() === '') { starts = undefined; continue; }
+    if (!starts) {
+      starts = [];
+      for (const m of line.matchAll(/(?:^|\s{2,})(\S)/g)) starts.push(m.index! + m[0].length - 1);
+    }
+    rows.push(starts.map((st, i) => line.slice(st, i + 1 < starts!.length ? starts![i + 1] : undefined).trim()));
+  }
+  return rows;
 }
+
+/** Splits one line of kubectl's output into cells separated by two or more spaces (watch lines). */
+export const cells = (line: string) => line.trim().split(/\s{2,}/);

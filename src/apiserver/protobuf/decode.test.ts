@@ -14,7 +14,7 @@ const decode = (b64: string) => decodeProtobufObject(Buffer.from(b64, 'base64'))
 
 test('kubectl create configmap: map fields, empty values kept in maps', () => {
   assert.deepEqual(decode(captured.configMap), {
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm1', generation: 0 }, data: { a: '1', bin: '\u0000\u0001bin', empty: '' },
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm1' }, data: { a: '1', bin: '\u0000\u0001bin', empty: '' },
   });
 });
 
@@ -22,7 +22,8 @@ test('kubectl create deployment: nested messages, repeated strings and messages,
   const d = decode(captured.deployment) as any;
   assert.equal(d.apiVersion, 'apps/v1');
   assert.equal(d.kind, 'Deployment');
-  assert.deepEqual(d.metadata, { name: 'd1', generation: 0, labels: { app: 'd1' } });
+  assert.deepEqual(d.metadata, { name: 'd1', labels: { app: 'd1' } });
+  assert.deepEqual(d.spec.template.metadata, { labels: { app: 'd1' } }, 'a zero generation is absent');
   assert.equal(d.spec.replicas, 0);
   assert.deepEqual(d.spec.selector, { matchLabels: { app: 'd1' } });
   const c = d.spec.template.spec.containers[0];
@@ -35,7 +36,7 @@ test('kubectl create deployment: nested messages, repeated strings and messages,
 });
 
 test('kubectl create namespace and service: IntOrString as a string', () => {
-  assert.deepEqual(decode(captured.namespace), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns2', generation: 0 }, spec: {}, status: {} });
+  assert.deepEqual(decode(captured.namespace), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns2' }, spec: {}, status: {} });
   const s = decode(captured.service) as any;
   assert.deepEqual(s.spec.ports, [{ name: '80-http', protocol: 'TCP', port: 80, targetPort: 'http', nodePort: 0 }]);
   assert.equal(s.spec.type, 'ClusterIP');

@@ -194,6 +194,8 @@ function convert(v: any, message: string): unknown {
     case 'k8s.io.api.certificates.v1.ExtraValue':
       return v.items ?? [];
   }
+  // ObjectMeta.generation is a value on the wire but server-owned: 0 means unset.
+  if (message === `${META}.ObjectMeta` && v.generation === 0) delete v.generation;
   for (const k of Object.keys(v)) {
     if (v[k] === '' || v[k] === undefined) delete v[k];
     else if (Buffer.isBuffer(v[k])) v[k] = v[k].toString('base64');
