@@ -1,0 +1,49 @@
+/**
+ * @module The Reconciler contract (controller-runtime's) and the worker loop that drives it from a
+ * work queue: a throw retries with backoff, a requeueAfterMs asks to be called again later.
+ */
+import { WorkQueue } from './workqueue.js';
+
+export interface Result { requeueAfterMs?: number }
+
+export interface Reconciler {
+  /**
+   * Brings the object named by key ("ns/name" or "name") to its desired state, reading current
+   * state afresh (never from the event that queued it). Must be idempotent. Throwing retries the
+   * key with per-key exponential backoff; NotFound for the key's own object means "deleted: done".
+   */
+  reconcile(key: string, signal: AbortSignal): Promise<Result | void>;
+}
+
+export interface RunOptions {
+  name: string;
+  queue: WorkQueue<string>;
+  reconciler: Reconciler;
+  workers?: number;
+  signal: AbortSignal;
+  onError?: (key: string, err: unknown) => void;
+}
+
+/** Runs `workers` loops until signal aborts (then shuts the queue down). */
+export async function runWorkers(o: RunOptions): Promise<void> {
+  o.signal.addEventListener('abort', () => o.queue.shutDown(), { once: true });
+  const worker = async () => {
+    for (;;) {
+      const key = await o.queue.get();
+      if (key === undefined) return;
+      try {
+        const r = await o.reconciler.reconcile(key, o.signal);
+        o.queue.forget(key);
+        if (r?.requeueAfterMs !== undefined) o.queue.addAfter(key, r.requeueAfterMs);
+      } catch (e) {
+        if (!o.signal.aborted) {
+          o.onError?.(key, e);
+          o.queue.addRateLimited(key);
+        }
+      } finally {
+        o.queue.done(key);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.workers ?? 1 }, worker));
+}

@@ -1,0 +1,82 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lookupResource } from '../api/scheme.js';
+import { startInProcess, type InProcessCluster } from '../../test/support/in-process.js';
+import { Informer, keyOf } from './informer.js';
+import type { Obj } from './client.js';
+
+const configmaps = lookupResource('', 'v1', 'configmaps')!;
+let cluster: InProcessCluster;
+before(async () => { cluster = await startInProcess(); });
+after(async () => { await cluster.close(); });
+
+const cm = (name: string, data: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { app: 'x' } }, data });
+
+const until = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+test('an informer lists, then follows creates, updates and deletes, calling handlers in order', async () => {
+  const client = cluster.client();
+  const ref = { type: configmaps, namespace: 'default' };
+  await client.create(ref, cm('before'));
+  const inf = new Informer(client, ref, { freeze: true });
+  const seen: string[] = [];
+  inf.addHandler({
+    add: (o) => seen.push(`add ${o.metadata.name}`),
+    update: (_o, n) => seen.push(`update ${n.metadata.name} ${n.data?.k ?? ''}`),
+    delete: (o) => seen.push(`delete ${o.metadata.name}`),
+  });
+  const ctl = new AbortController();
+  void inf.run(ctl.signal);
+  await inf.waitForSync();
+  assert.ok(inf.get('default/before'));
+  await client.create(ref, cm('later'));
+  const cur = await client.get(ref, 'later');
+  await client.update(ref, { ...cur, data: { k: 'v' } });
+  await client.delete(ref, 'before');
+  await until(() => seen.length >= 4);
+  ctl.abort();
+  assert.deepEqual(seen, ['add before', 'add later', 'update later v', 'delete before']);
+  assert.deepEqual(inf.list('default').map(keyOf).sort(), ['default/later']);
+  assert.throws(() => { (inf.get('default/later') as Obj).data.k = 'mutated'; }, TypeError, 'cached objects are frozen in tests');
+});
+
+test('a watch from a compacted revision gets 410 and the informer relists and stays correct', async () => {
+  const real = cluster.client();
+  const ref = { type: configmaps, namespace: 'default' };
+  let lists = 0;
+  let watches = 0;
+  // The first watch ends after one event (a dropped connection); before the second starts, more
+  // writes happen and the store compacts past the informer's revision, so that watch gets 410.
+  const client = Object.assign(Object.create(real), {
+    list: (...a: Parameters<typeof real.list>) => { lists++; return real.list(...a); },
+    async *watch(r: typeof ref, o: Parameters<typeof real.watch>[1], signal: AbortSignal) {
+      watches++;
+      if (watches === 2) {
+        await real.create(ref, cm('missed-1'));
+        await real.create(ref, cm('missed-2'));
+        await cluster.store.compact(await cluster.store.currentRevision());
+      }
+      for await (const ev of real.watch(r, o, signal)) {
+        yield ev;
+        if (watches === 1) return;
+      }
+    },
+  });
+  const inf = new Informer(client, ref, { minBackoffMs: 10 });
+  const ctl = new AbortController();
+  void inf.run(ctl.signal);
+  await inf.waitForSync();
+  await real.create(ref, cm('first-event'));
+  await until(() => inf.get('default/missed-2') !== undefined);
+  await real.create(ref, cm('after-relist'));
+  await until(() => inf.get('default/after-relist') !== undefined);
+  ctl.abort();
+  assert.equal(lists, 2, 'listed again after the 410');
+  assert.deepEqual(inf.list('default').map(keyOf).sort(), (await real.list(ref)).items.map(keyOf).sort());
+});

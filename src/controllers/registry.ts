@@ -1,0 +1,7 @@
+/**
+ * @module Every controller of the controller manager, by name (kube-controller-manager's
+ * --controllers names). A new controller is one folder plus one line here.
+ */
+import type { ControllerFactory } from './context.js';
+
+export const controllerFactories: Record<string, ControllerFactory> = {};
