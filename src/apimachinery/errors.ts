@@ -24,7 +24,8 @@ export class StatusError extends Error {
 
 function failure(code: number, reason: string, message: string, details?: StatusDetails): StatusError {
   const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) status.details = details;
+  // StatusDetails' fields are omitempty upstream: the core group is absent, not "".
+  if (details) status.details = details.group === '' ? (({ group: _, ...rest }) => rest)(details) : details;
   return new StatusError(status);
 }
 
@@ -95,7 +96,7 @@ export const newMethodNotSupported = (gr: GroupResource, action: string) =>
 export const newGone = (message: string) => failure(410, 'Gone', message);
 /** 410 for a watch or list from a compacted revision (apimachinery's NewResourceExpired). */
 export const newResourceExpired = (message: string) => failure(410, 'Expired', message);
-export const newRequestEntityTooLarge = (message: string) => failure(413, 'RequestEntityTooLarge', message);
+export const newRequestEntityTooLarge = (message: string) => failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 /** Media types a create or update body may have, in kube-apiserver's order. */
 export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 /** Media types a PATCH body may have, in kube-apiserver's order. */

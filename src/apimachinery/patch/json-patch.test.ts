@@ -94,7 +94,7 @@ const failures: { name: string; doc: JSONValue; patch: unknown; code: number; me
   {
     name: 'more than 10000 operations is 413',
     doc: {}, patch: Array.from({ length: 10001 }, () => ({ op: 'test', path: '', value: {} })),
-    code: 413, message: 'The allowed maximum operations in a JSON patch is 10000, got 10001',
+    code: 413, message: 'Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001',
   },
 ];
 

@@ -7,8 +7,8 @@ import {
 } from './names.js';
 
 const subdomainMsg = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const labelMsg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-const qualifiedMsg = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const labelMsg = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const qualifiedMsg = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
 const cases: { name: string; got: () => string[]; want: string[] }[] = [
   { name: 'an upper-case name is not a DNS subdomain', got: () => isDNS1123Subdomain('Foo'), want: [subdomainMsg] },
@@ -16,7 +16,7 @@ const cases: { name: string; got: () => string[]; want: string[] }[] = [
   { name: 'a 254-character name is too long for a subdomain', got: () => isDNS1123Subdomain('a'.repeat(254)), want: ['must be no more than 253 characters'] },
   { name: 'a dotted name is told it must not contain dots as a label', got: () => isDNS1123Label('a.b'), want: ['must not contain dots'] },
   { name: 'an underscore is not allowed in a DNS label', got: () => isDNS1123Label('a_b'), want: [labelMsg] },
-  { name: 'a DNS-1035 label cannot start with a digit', got: () => isDNS1035Label('1abc'), want: ["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"] },
+  { name: 'a DNS-1035 label cannot start with a digit', got: () => isDNS1035Label('1abc'), want: ["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"] },
   { name: 'a prefixed qualified name is valid', got: () => isQualifiedName('example.com/My_Name'), want: [] },
   { name: 'a qualified name with an empty prefix is reported', got: () => isQualifiedName('/name'), want: ['prefix part must be non-empty'] },
   { name: 'a qualified name ending in a dash is reported on its name part', got: () => isQualifiedName('name-'), want: [qualifiedMsg] },

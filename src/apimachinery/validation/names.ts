@@ -38,7 +38,8 @@ export const inclusiveRangeError = (lo: number, hi: number) => `must be between 
 /** RegexError: the message, the examples and the regex, as upstream phrases it. */
 export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (!examples.length) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
+  // Upstream appends " or " after "'x', ", so two examples read "'my-name',  or '123-abc'" (two spaces).
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
 
 export function isDNS1123Label(v: string): string[] {
