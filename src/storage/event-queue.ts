@@ -11,9 +11,10 @@ export class EventQueue {
   private error: unknown;
   private failed = false;
   private ended = false;
+  private readonly onAbort = () => this.end();
 
   constructor(private readonly signal: AbortSignal) {
-    signal.addEventListener('abort', () => this.end(), { once: true });
+    signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   push(events: WatchEvent[]): void {
@@ -30,23 +31,30 @@ export class EventQueue {
     this.end();
   }
 
+  /** Ends the iteration once the queued batches are taken; also stops listening to the signal. */
   end(): void {
     this.ended = true;
+    // Long-lived signals (a server's) must not collect one listener per finished watch.
+    this.signal.removeEventListener('abort', this.onAbort);
     this.notify();
   }
 
   async *drain(): AsyncGenerator<WatchEvent[]> {
-    for (;;) {
-      if (this.signal.aborted) return;
-      if (this.batches.length > 0) {
-        const out = this.batches.length === 1 ? this.batches[0] : this.batches.flat();
-        this.batches = [];
-        yield out;
-        continue;
+    try {
+      for (;;) {
+        if (this.signal.aborted) return;
+        if (this.batches.length > 0) {
+          const out = this.batches.length === 1 ? this.batches[0] : this.batches.flat();
+          this.batches = [];
+          yield out;
+          continue;
+        }
+        if (this.failed) throw this.error;
+        if (this.ended) return;
+        await new Promise<void>((resolve) => { this.wake = resolve; });
       }
-      if (this.failed) throw this.error;
-      if (this.ended) return;
-      await new Promise<void>((resolve) => { this.wake = resolve; });
+    } finally {
+      this.end();
     }
   }
 

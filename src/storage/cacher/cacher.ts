@@ -103,6 +103,7 @@ export class Cacher implements Store {
     try {
       yield* queue.drain();
     } finally {
+      signal.removeEventListener('abort', leave);
       leave();
     }
   }

@@ -82,8 +82,9 @@ export class EtcdStore implements Store {
     if (signal.aborted) return;
     const queue = new EventQueue(signal);
     let seen = afterRevision;
-    const watcher: Watcher = await this.client.watch().inRange({ start: buf(prefix), end: rangeEnd(prefix) })
-      .withPreviousKV().startRevision(String(afterRevision + 1)).create();
+    // watcher() subscribes at once; handlers go on before any event can be emitted.
+    const watcher: Watcher = this.client.watch().inRange({ start: buf(prefix), end: rangeEnd(prefix) })
+      .withPreviousKV().startRevision(String(afterRevision + 1)).watcher();
     watcher.on('data', (res: IWatchResponse) => {
       const events = res.events.map(toEvent);
       if (events.length > 0) seen = events[events.length - 1].kv.modRevision;

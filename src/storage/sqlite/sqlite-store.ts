@@ -117,7 +117,9 @@ export class SqliteStore implements Store {
       } while (cursor < upto);
       yield* queue.drain();
     } finally {
+      signal.removeEventListener('abort', unsubscribe);
       unsubscribe();
+      queue.end();
     }
   }
 
