@@ -22,6 +22,9 @@ export function fieldValidation(q: URLSearchParams): FieldValidation {
 /** Reads the body and checks it is an object of the expected group/version/kind. */
 export async function decodeObject(ctx: RequestContext, expect: { apiVersion: string; kind: string } = { apiVersion: apiVersionOf(ctx.t), kind: ctx.t.kind }): Promise<Obj> {
   const raw = decodeBody(await readBody(ctx.req), ctx.req.headers['content-type']);
+  // kube-apiserver's decoder defaults a missing kind (and apiVersion) to the endpoint's
+  // (gvkWithDefaults): client-node's typed create/replace calls send bodies without them.
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !(raw as Obj).kind) (raw as Obj).kind = expect.kind;
   return checkObject(ctx, raw, expect);
 }
 
