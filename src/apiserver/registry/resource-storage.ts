@@ -12,6 +12,7 @@ import {
   CompactedError, ConflictError, KeyExistsError, NotFoundError, type KeyValue, type Store, type WatchEvent,
 } from '../../storage/store.js';
 import { decodeKV, encodeForStore, generateName, jsonEqual, newUID, nowRFC3339, parseResourceVersion, type Obj } from './object-meta.js';
+import { preparePodForCreate } from './pod-strategy.js';
 
 export type ObjectFilter = (obj: Obj) => boolean;
 
@@ -133,6 +134,7 @@ export class ResourceStorage {
     if (this.t.generation) meta.generation = 1;
     else delete meta.generation;
     if (this.t.status && obj.status !== undefined && this.t.kind !== 'Pod' && this.t.kind !== 'Node') obj.status = {};
+    if (this.t.group === '' && this.t.kind === 'Pod') preparePodForCreate(obj);
     this.admission.mutate(this.t, obj, undefined);
     this.check(obj, undefined, '');
     this.admission.trackFields?.(this.t, obj, undefined, w);
