@@ -33,6 +33,7 @@ export function decodeKV(kv: KeyValue): Obj {
 
 /** Serializes for the store: resourceVersion is never stored, the revision is its truth. */
 export function encodeForStore(obj: Obj): string {
+  dropEmptyMetadata(obj);
   const rv = obj.metadata?.resourceVersion;
   if (rv === undefined) return JSON.stringify(obj);
   delete obj.metadata.resourceVersion;
@@ -40,6 +41,22 @@ export function encodeForStore(obj: Obj): string {
     return JSON.stringify(obj);
   } finally {
     obj.metadata.resourceVersion = rv;
+  }
+}
+
+/**
+ * ObjectMeta's maps and lists are omitempty upstream: removing the last label (`kubectl label x
+ * k-`) leaves no `labels: {}` behind. Mutates `obj`.
+ */
+export function dropEmptyMetadata(obj: Obj): void {
+  const meta = obj.metadata;
+  if (!meta || typeof meta !== 'object') return;
+  for (const k of ['labels', 'annotations'] as const) {
+    const v = meta[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete meta[k];
+  }
+  for (const k of ['finalizers', 'ownerReferences', 'managedFields'] as const) {
+    if (Array.isArray(meta[k]) && meta[k].length === 0) delete meta[k];
   }
 }
 
