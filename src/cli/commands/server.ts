@@ -13,6 +13,8 @@ import { startApiServer } from '../../apiserver/server.js';
 import { parseDuration, startCompactor } from '../../storage/compactor.js';
 import { openStore } from '../../storage/factory.js';
 import { writeAdminKubeconfig } from '../kubeconfig.js';
+import { LocalClient } from '../../apiserver/local-client.js';
+import { runControlPlane } from '../control-plane.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
 
 interface ServerFlags {
@@ -22,6 +24,10 @@ interface ServerFlags {
   datastoreEndpoint?: string;
   tlsSan: string[];
   disableAgent: boolean;
+  controllers?: string[];
+  leaderElectLeaseDuration: number;
+  leaderElectRenewDeadline: number;
+  leaderElectRetryPeriod: number;
   logLevel: string;
   compactInterval: number;
 }
@@ -35,9 +41,19 @@ export function serverCommand(): Command {
     .option('--datastore-endpoint <url>', 'store: sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT[,HOST:PORT]')
     .option('--tls-san <name>', 'extra name or IP for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--disable-agent', 'run no node agent on this machine', false)
+    .option('--controllers <names>', 'comma-separated controllers to run (default: all)', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .option('--leader-elect-lease-duration <seconds>', 'how long a control-plane lease holds without renewal', parseSeconds, 15)
+    .option('--leader-elect-renew-deadline <seconds>', 'how long the leader keeps trying to renew before it steps down', parseSeconds, 10)
+    .option('--leader-elect-retry-period <seconds>', 'time between tries to acquire or renew the lease', parseSeconds, 2)
     .option('--compact-interval <duration>', 'how often the store drops history older than the previous interval (e.g. 30s, 5m; 0: never)', parseDuration, parseDuration('5m'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action((flags: ServerFlags) => runServer(flags));
+}
+
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new Error(`invalid duration "${v}": must be a positive number of seconds`);
+  return n;
 }
 
 function parsePort(v: string): number {
@@ -62,6 +78,13 @@ async function runServer(flags: ServerFlags): Promise<void> {
   await writeAdminKubeconfig(kubeconfigPath(flags.dataDir), {
     server: `https://${host}:${api.port}`, caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key,
   });
+  const controlPlane = new AbortController();
+  const controlPlaneDone = runControlPlane({
+    client: new LocalClient(api.registry, 'kube-controller-manager'), log, controllers: flags.controllers,
+    leaseDurationSeconds: flags.leaderElectLeaseDuration, renewDeadlineSeconds: flags.leaderElectRenewDeadline,
+    retryPeriodSeconds: flags.leaderElectRetryPeriod,
+  }, controlPlane.signal)
+    .catch((err) => log.error({ err }, 'control plane failed'));
   ready = true;
   log.info({ port: api.port, dataDir: flags.dataDir, kubeconfig: kubeconfigPath(flags.dataDir) }, 'tug server is running');
 
@@ -70,6 +93,8 @@ async function runServer(flags: ServerFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    controlPlane.abort();
+    await controlPlaneDone;
     await api.close();
     compactor.stop();
     await store.close();
