@@ -3,5 +3,8 @@
  * --controllers names). A new controller is one folder plus one line here.
  */
 import type { ControllerFactory } from './context.js';
+import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 
-export const controllerFactories: Record<string, ControllerFactory> = {};
+export const controllerFactories: Record<string, ControllerFactory> = {
+  replicaset: (ctx) => new ReplicaSetController(ctx),
+};
