@@ -69,6 +69,11 @@ export function fieldErrorMessage(e: FieldError): string {
 function fmtValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null) return 'null';
+  if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0 && Object.values(v).every((x) => typeof x === 'string')) {
+    // Go's %#v of a map[string]string, with sorted keys, as upstream's field errors print labels.
+    const entries = Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify((v as Record<string, string>)[k])}`);
+    return `map[string]string{${entries.join(', ')}}`;
+  }
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

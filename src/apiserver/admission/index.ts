@@ -3,7 +3,7 @@
  * managedFields bookkeeping (RBAC, quotas and webhooks slot in here later).
  */
 import { apiVersionOf } from '../../api/scheme.js';
-import { applyDefaults } from '../../api/defaults/index.js';
+import { applyDefaults, jobSelectorDefaults } from '../../api/defaults/index.js';
 import { validate, validateStatusUpdate } from '../../api/validation/index.js';
 import { schemas } from '../../api/openapi/schema.js';
 import { updateManagedFields } from '../../apimachinery/managedfields/index.js';
@@ -11,8 +11,10 @@ import { nowRFC3339 } from '../registry/object-meta.js';
 import type { Admission } from '../registry/resource-storage.js';
 
 export const builtinAdmission: Admission = {
-  mutate(t, obj) {
+  mutate(t, obj, old) {
     applyDefaults(t, obj);
+    // A new Job selects its pods by its own uid (the Job registry strategy's generated selector).
+    if (!old && t.group === 'batch' && t.kind === 'Job') jobSelectorDefaults(obj, obj.metadata.uid);
   },
   validate(t, obj, old, subresource) {
     // Server-made writes (binding, scale, eviction) change fields users may not, by design.
