@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYAML } from 'yaml';
 import { newBadRequest, newRequestEntityTooLarge, newUnsupportedMediaType } from '../../apimachinery/errors.js';
-import { decodeProtobufObject, ProtobufError } from '../protobuf/decode.js';
+import { decodeProtobuf, isProtobufContentType } from '../../apimachinery/protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -29,18 +29,11 @@ const yamlTypes = new Set(['application/yaml', 'application/apply-patch+yaml', '
 const jsonTypes = new Set(['application/json', 'application/json-patch+json', 'application/merge-patch+json',
   'application/strategic-merge-patch+json', '']);
 
-/** Decodes a body as JSON or YAML by its Content-Type; anything else is 415. */
+/** Decodes a body as JSON, YAML or Kubernetes protobuf by its Content-Type; anything else is 415. */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
-  if (type === 'application/vnd.kubernetes.protobuf') {
-    // kubectl's typed commands (create configmap/deployment/namespace, run, …) send protobuf.
-    try {
-      return decodeProtobufObject(body);
-    } catch (e) {
-      if (e instanceof ProtobufError || e instanceof RangeError || e instanceof SyntaxError) throw newBadRequest(`unable to decode protobuf body: ${e.message}`);
-      throw e;
-    }
-  }
+  // kubectl's typed commands (create configmap/deployment/namespace, drain, …) send protobuf.
+  if (isProtobufContentType(type)) return decodeProtobuf(body);
   const text = body.toString('utf8');
   if (yamlTypes.has(type)) {
     try {
