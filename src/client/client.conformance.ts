@@ -68,6 +68,8 @@ export function runClientConformance(start: () => Promise<ClientHarness>): void 
     await c.update(cms, { ...first, data: { x: 'y' } });
     await rejects(c.update(cms, { ...first, data: { x: 'z' } }), isConflict, 409);
     await rejects(c.delete(cms, 'dup', { preconditions: { uid: 'not-the-uid' } }), isConflict, 409);
+    // LocalClient throws this one synchronously; an awaiting caller sees the same either way.
+    await rejects((async () => c.update(cms, cm('')))(), (e) => e instanceof StatusError && e.reason === 'BadRequest', 400);
   });
 
   test('dry run validates without writing', async () => {

@@ -6,7 +6,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import type { ResourceType } from '../api/scheme.js';
-import { StatusError, type Status } from '../apimachinery/errors.js';
+import { StatusError, newBadRequest, type Status } from '../apimachinery/errors.js';
 import { readKubeconfig } from '../cli/kubeconfig.js';
 import type {
   Client, DeleteOptions, ListOptions, ListResult, Obj, PatchType, ResourceRef, WatchEvent, WatchOptions, WriteOptions,
@@ -105,8 +105,10 @@ export class RestClient implements Client {
   update(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}): Promise<Obj> { return this.replace(ref, obj, opts, ''); }
   updateStatus(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}): Promise<Obj> { return this.replace(ref, obj, opts, 'status'); }
 
-  private replace(ref: ResourceRef, obj: Obj, opts: WriteOptions, subresource: string): Promise<Obj> {
-    const path = resourcePath(ref.type, ref.namespace || obj.metadata?.namespace, obj.metadata?.name ?? '', subresource);
+  private async replace(ref: ResourceRef, obj: Obj, opts: WriteOptions, subresource: string): Promise<Obj> {
+    const name = obj.metadata?.name;
+    if (!name) throw newBadRequest('name is required');
+    const path = resourcePath(ref.type, ref.namespace || obj.metadata?.namespace, name, subresource);
     return this.call('PUT', path, this.writeQuery(opts), JSON.stringify(obj), 'application/json');
   }
 
