@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { serverCommand } from './commands/server.js';
 import { kubectlCommand } from './commands/kubectl.js';
+import { hollowNodesCommand } from './commands/hollow-nodes.js';
 
 const program = new Command('tug')
   .description('tugboat: a Kubernetes-compatible container orchestrator in one process')
@@ -10,6 +11,7 @@ const program = new Command('tug')
   .exitOverride();
 program.addCommand(serverCommand());
 program.addCommand(kubectlCommand());
+program.addCommand(hollowNodesCommand());
 
 try {
   await program.parseAsync(process.argv);

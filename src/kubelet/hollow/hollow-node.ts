@@ -1,0 +1,243 @@
+/**
+ * @module One hollow node, as kubemark's hollow kubelet: registers a Node, heartbeats through a
+ * Lease in kube-node-lease and the Ready condition, turns its bound pods Running with fake IPs
+ * and confirms their deletion — all through the Client, with no containers.
+ */
+import { isAlreadyExists, isConflict, isNotFound } from '../../apimachinery/errors.js';
+import type { Client, Obj } from '../../client/client.js';
+import type { Result } from '../../client/controller.js';
+import { ref } from '../../client/kind-ref.js';
+import { exitAfterSeconds, rfc3339, runningStatus, succeededStatus } from './pod-status.js';
+
+export const NodeLeaseNamespace = 'kube-node-lease';
+export const KubeletVersion = 'v1.32.0';
+
+/** Resource amounts of a hollow node (capacity and allocatable alike). */
+export interface HollowCapacity { cpu: string; memory: string; pods: string }
+export const DefaultCapacity: HollowCapacity = { cpu: '4', memory: '16Gi', pods: '110' };
+
+export interface HollowNodeOptions {
+  client: Client;
+  nodeName: string;
+  /** Distinct per node of one process: picks the node's fake InternalIP and pod CIDR (0 … 65535). */
+  index: number;
+  capacity?: Partial<HollowCapacity>;
+  /** Extra node labels. */
+  labels?: Record<string, string>;
+  /** The Lease's leaseDurationSeconds (kubelet's nodeLeaseDurationSeconds, 40). */
+  leaseDurationSeconds?: number;
+  now?: () => number;
+  /** Called by resumeHeartbeats(), e.g. to sync the node's pods again. */
+  onResume?: () => void;
+}
+
+const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
+const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+export class HollowNode {
+  readonly name: string;
+  readonly internalIP: string;
+  readonly podCIDR: string;
+  private readonly client: Client;
+  private readonly now: () => number;
+  private readonly capacity: HollowCapacity;
+  private readonly leaseDurationSeconds: number;
+  private lease?: Obj;
+  private nodeUID = '';
+  private readySince = 0;
+  private lastStatusReport = 0;
+  private heartbeating = true;
+  /** Pod UID → last octet of its IP in the node's /24 (2 … 254). */
+  private readonly podIPs = new Map<string, number>();
+
+  constructor(private readonly opts: HollowNodeOptions) {
+    this.client = opts.client;
+    this.name = opts.nodeName;
+    this.now = opts.now ?? Date.now;
+    this.capacity = { ...DefaultCapacity, ...opts.capacity };
+    this.leaseDurationSeconds = opts.leaseDurationSeconds ?? 40;
+    const i = opts.index;
+    if (!(Number.isInteger(i) && i >= 0 && i < 65536)) throw new Error(`hollow node index ${i} out of range 0-65535`);
+    this.internalIP = `127.1.${i >> 8}.${(i & 255)}`;
+    this.podCIDR = `10.${64 + (i >> 8)}.${i & 255}.0/24`;
+  }
+
+  /** False after stopHeartbeats(): the node writes nothing, as a dead kubelet. */
+  get alive(): boolean { return this.heartbeating; }
+
+  /** Stops lease renewal, status reports and pod syncs (a dead node, for tests). */
+  stopHeartbeats(): void { this.heartbeating = false; }
+
+  /** Comes back to life: the next heartbeat renews the lease and reports Ready again. */
+  resumeHeartbeats(): void {
+    this.heartbeating = true;
+    this.readySince = 0;
+    this.opts.onResume?.();
+  }
+
+  /** Creates the Node (or reports status on an existing one) and its Lease. Throws on API errors. */
+  async register(): Promise<void> {
+    const now = this.now();
+    this.readySince = now;
+    const node: Obj = {
+      apiVersion: 'v1', kind: 'Node',
+      metadata: { name: this.name, labels: this.labels() },
+      spec: { podCIDR: this.podCIDR, podCIDRs: [this.podCIDR] },
+      status: this.nodeStatus(now),
+    };
+    try {
+      this.nodeUID = (await this.client.create(ref('Node'), node)).metadata.uid;
+      this.lastStatusReport = now;
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      this.nodeUID = (await this.client.get(ref('Node'), this.name)).metadata.uid;
+      await this.reportStatus();
+    }
+    await this.renewLease();
+  }
+
+  /** Renews the node's Lease (creating it when missing), as the kubelet's lease controller. */
+  async renewLease(): Promise<void> {
+    if (!this.heartbeating) return;
+    const leases = ref('Lease', NodeLeaseNamespace);
+    const renewTime = microTime(this.now());
+    if (this.lease) {
+      try {
+        this.lease = await this.client.update(leases, { ...this.lease, spec: { ...this.lease.spec, renewTime } });
+        return;
+      } catch (e) {
+        if (!isConflict(e) && !isNotFound(e)) throw e;
+        this.lease = undefined; // changed or removed by someone else: read it again below
+      }
+    }
+    try {
+      const current = await this.client.get(leases, this.name);
+      this.lease = await this.client.update(leases, { ...current, spec: { ...current.spec, holderIdentity: this.name,
+        leaseDurationSeconds: this.leaseDurationSeconds, renewTime } });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      this.lease = await this.client.create(leases, {
+        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+        metadata: { name: this.name, namespace: NodeLeaseNamespace,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUID }] },
+        spec: { holderIdentity: this.name, leaseDurationSeconds: this.leaseDurationSeconds, renewTime },
+      });
+    }
+  }
+
+  /**
+   * Reports node status when `intervalMs` passed since the last report or when the stored Ready
+   * condition is not this node's own (the node lifecycle controller changed it), as the kubelet's
+   * nodeStatusReportFrequency and its comparison with the stored node.
+   */
+  async maybeReportStatus(stored: Obj | undefined, intervalMs: number): Promise<void> {
+    if (!this.heartbeating) return;
+    const ready = (stored?.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
+    const own = ready?.status === 'True' && ready.reason === 'KubeletReady';
+    if (own && this.now() - this.lastStatusReport < intervalMs) return;
+    await this.reportStatus();
+  }
+
+  /** Writes the node's status (conditions with a fresh lastHeartbeatTime) through the status subresource. */
+  async reportStatus(): Promise<void> {
+    if (!this.heartbeating) return;
+    const now = this.now();
+    if (!this.readySince) this.readySince = now;
+    await this.client.patch(ref('Node'), this.name, 'merge', { status: this.nodeStatus(now) }, { subresource: 'status' });
+    this.lastStatusReport = now;
+  }
+
+  /**
+   * Brings one of this node's pods to the state a kubelet would: confirms deletion of a pod with a
+   * deletionTimestamp, starts a new pod (status Running), and completes a finite pod that asked to
+   * exit. Returns when to look at the pod again. Throws on API errors (the caller retries).
+   */
+  async syncPod(pod: Obj): Promise<Result | void> {
+    if (!this.heartbeating) return;
+    const pods = ref('Pod', pod.metadata.namespace);
+    const uid: string = pod.metadata.uid;
+    if (pod.metadata.deletionTimestamp) {
+      try {
+        await this.client.delete(pods, pod.metadata.name, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+      this.releasePod(uid);
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      this.releasePod(uid);
+      return;
+    }
+    const now = this.now();
+    if (phase !== 'Running') {
+      const status = runningStatus({ pod, hostIP: this.internalIP, podIP: this.podIP(pod), startedAt: now });
+      await this.client.updateStatus(pods, { ...pod, status });
+      const after = exitAfterSeconds(pod);
+      return after === undefined ? undefined : { requeueAfterMs: after * 1000 };
+    }
+    this.claimIP(pod);
+    const after = exitAfterSeconds(pod);
+    if (after === undefined) return;
+    const finishAt = Date.parse(pod.status.startTime ?? '') + after * 1000;
+    if (now < finishAt) return { requeueAfterMs: finishAt - now };
+    await this.client.updateStatus(pods, { ...pod, status: succeededStatus(pod, now) });
+    this.releasePod(uid);
+  }
+
+  /** Frees what the node held for a pod that is gone. */
+  releasePod(uid: string): void { this.podIPs.delete(uid); }
+
+  private labels(): Record<string, string> {
+    const arch = ARCH[process.arch] ?? process.arch;
+    return { 'beta.kubernetes.io/arch': arch, 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch,
+      'kubernetes.io/hostname': this.name, 'kubernetes.io/os': 'linux', ...this.opts.labels };
+  }
+
+  private nodeStatus(now: number): Obj {
+    const hb = rfc3339(now);
+    const since = rfc3339(this.readySince || now);
+    const cond = (type: string, status: string, reason: string, message: string) =>
+      ({ type, status, lastHeartbeatTime: hb, lastTransitionTime: since, reason, message });
+    const resources = { cpu: this.capacity.cpu, memory: this.capacity.memory, pods: this.capacity.pods, 'ephemeral-storage': '100Gi' };
+    const arch = ARCH[process.arch] ?? process.arch;
+    return {
+      capacity: resources, allocatable: resources,
+      conditions: [
+        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ],
+      addresses: [{ type: 'InternalIP', address: this.internalIP }, { type: 'Hostname', address: this.name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: this.name, systemUUID: this.name, bootID: this.name, kernelVersion: '6.1.0-hollow', osImage: 'tugboat hollow node',
+        containerRuntimeVersion: 'fake://0.1.0', kubeletVersion: KubeletVersion, kubeProxyVersion: KubeletVersion,
+        operatingSystem: 'linux', architecture: arch,
+      },
+    };
+  }
+
+  /** The pod's IP: the host's for hostNetwork pods, else the lowest free address of the node's /24. */
+  private podIP(pod: Obj): string {
+    if (pod.spec?.hostNetwork) return this.internalIP;
+    const uid = pod.metadata.uid;
+    let octet = this.podIPs.get(uid);
+    if (octet === undefined) {
+      const used = new Set(this.podIPs.values());
+      for (octet = 2; octet < 255 && used.has(octet); octet++);
+      if (octet === 255) throw new Error(`node ${this.name}: no free pod IP in ${this.podCIDR}`);
+      this.podIPs.set(uid, octet);
+    }
+    return this.podCIDR.replace(/\.0\/24$/, `.${octet}`);
+  }
+
+  /** Remembers the IP of a pod found running (after a restart of the hollow node process). */
+  private claimIP(pod: Obj): void {
+    const ip: string | undefined = pod.status?.podIP;
+    const prefix = this.podCIDR.replace(/0\/24$/, '');
+    if (ip?.startsWith(prefix) && !this.podIPs.has(pod.metadata.uid)) this.podIPs.set(pod.metadata.uid, Number(ip.slice(prefix.length)));
+  }
+}
