@@ -5,7 +5,7 @@
 import type { ResourceRequirements } from 'kubernetes-types/core/v1.js';
 import { invalid, invalidEach, required, type FieldError } from '../../apimachinery/validation/field.js';
 import { isQualifiedName } from '../../apimachinery/validation/names.js';
-import { compareQuantity, formatQuantity, parseQuantity, type Quantity } from '../../apimachinery/validation/quantity.js';
+import { compare as compareQuantity, parseQuantity, quantityString as formatQuantity, QuantityError, type Quantity } from '../../apimachinery/quantity/index.js';
 
 const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const isHugePages = (name: string) => name.startsWith('hugepages-');
@@ -16,9 +16,15 @@ const overcommitAllowed = (name: string) => isNative(name) && !isHugePages(name)
 
 /** Parses a quantity or reports it at `path`; `nonNegative` adds upstream's sign check. */
 export function quantityAt(value: string | number, path: string, errs: FieldError[], nonNegative = true): Quantity | undefined {
-  const q = parseQuantity(value);
-  if (typeof q === 'string') { errs.push(invalid(path, value, q)); return undefined; }
-  if (nonNegative && q.nanos < 0n) { errs.push(invalid(path, formatQuantity(q), 'must be greater than or equal to 0')); return undefined; }
+  let q: Quantity;
+  try {
+    q = parseQuantity(String(value));
+  } catch (e) {
+    if (!(e instanceof QuantityError)) throw e;
+    errs.push(invalid(path, value, e.message));
+    return undefined;
+  }
+  if (nonNegative && q.unscaled < 0n) { errs.push(invalid(path, formatQuantity(q), 'must be greater than or equal to 0')); return undefined; }
   return q;
 }
 

@@ -3,7 +3,7 @@ import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/c
 import { deepEqual, forbidden, invalid, invalidEach, notSupported, required, type FieldError } from '../../apimachinery/validation/field.js';
 import { validateLabelSelector } from '../../apimachinery/validation/labels.js';
 import { nameIsDNSSubdomain } from '../../apimachinery/validation/names.js';
-import { formatQuantity } from '../../apimachinery/validation/quantity.js';
+import { quantityString as formatQuantity } from '../../apimachinery/quantity/index.js';
 import { quantityAt } from './resources.js';
 import type { KindRules } from './types.js';
 import { validateHostPath } from './volume.js';
@@ -28,7 +28,7 @@ function validateAccessModes(modes: string[] | undefined, path: string, detail: 
 function validatePositiveQuantity(value: string, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const q = quantityAt(value, path, errs, false);
-  if (q && q.nanos <= 0n) errs.push(invalid(path, formatQuantity(q), 'must be greater than zero'));
+  if (q && q.unscaled <= 0n) errs.push(invalid(path, formatQuantity(q), 'must be greater than zero'));
   return errs;
 }
 

@@ -90,7 +90,8 @@ export class ResourceStorage {
     let rv = 0;
     // With a filter, pages from the store can come back short: keep reading until the page is full.
     for (;;) {
-      const page = await this.listStore(namespace, { limit, continue: cont, revision });
+      // Ask only for what the page still lacks, so a filtered page never overshoots the limit.
+      const page = await this.listStore(namespace, { limit: limit && limit - items.length, continue: cont, revision });
       rv = page.revision;
       for (const kv of page.items) {
         const obj = decodeKV(kv);
