@@ -1,0 +1,232 @@
+/**
+ * @module PodTopologySpread: DoNotSchedule constraints keep the skew (matching pods in a domain
+ * minus the global minimum) within maxSkew (filter); ScheduleAnyway constraints prefer domains
+ * with fewer matching pods (score). Node inclusion: nodeAffinityPolicy Honor, nodeTaintsPolicy
+ * Ignore by default.
+ */
+import type { LabelSelector, Toleration, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import { fromLabelSelector, matches, type Selector } from '../../apimachinery/labels/index.js';
+import type { CycleState } from '../../framework/cycle-state.js';
+import type { FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin, Snapshot } from '../../framework/interface.js';
+import { MAX_NODE_SCORE } from '../../framework/interface.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import type { Labels, PodInfo } from '../../framework/pod-info.js';
+import { SKIP, unresolvable, unschedulable } from '../../framework/status.js';
+import { type NodeMatcher, requiredNodeAffinity } from '../../util/node-affinity.js';
+import { findUntoleratedTaint } from '../../util/taints.js';
+
+export const Name = 'PodTopologySpread';
+export const ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
+export const ErrReasonNodeLabelNotMatch = `${ErrReasonConstraintsNotMatch} (missing required label)`;
+
+const HOSTNAME = 'kubernetes.io/hostname';
+const PRE_FILTER_KEY = `PreFilter${Name}`;
+const PRE_SCORE_KEY = `PreScore${Name}`;
+
+interface Constraint {
+  maxSkew: number;
+  topologyKey: string;
+  selector: Selector;
+  minDomains: number;
+  honorNodeAffinity: boolean;
+  honorTaints: boolean;
+}
+
+/** The pod's constraints with the given whenUnsatisfiable, matchLabelKeys folded into the selector. */
+function constraintsOf(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+  return (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === action).map((c) => ({
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector: fromLabelSelector(withMatchLabelKeys(c, pod.labels)),
+    minDomains: c.minDomains ?? 1,
+    honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorTaints: c.nodeTaintsPolicy === 'Honor',
+  }));
+}
+
+function withMatchLabelKeys(c: TopologySpreadConstraint, labels: Labels): LabelSelector | null {
+  const keys = (c.matchLabelKeys ?? []).filter((k) => Object.hasOwn(labels, k));
+  if (!c.labelSelector || keys.length === 0) return c.labelSelector ?? null;
+  return {
+    ...c.labelSelector,
+    matchExpressions: [...(c.labelSelector.matchExpressions ?? []), ...keys.map((k) => ({ key: k, operator: 'In', values: [labels[k]] }))],
+  };
+}
+
+const hasAllKeys = (labels: Labels, cs: readonly Constraint[]) => cs.every((c) => Object.hasOwn(labels, c.topologyKey));
+
+/** Nodes the constraint counts: nodes matching the pod's node affinity and (when honored) tolerated taints. */
+class Inclusion {
+  private readonly affinity: NodeMatcher;
+  private readonly tolerations: readonly Toleration[];
+  constructor(pod: PodInfo) {
+    this.affinity = requiredNodeAffinity(pod.pod);
+    this.tolerations = pod.pod.spec?.tolerations ?? [];
+  }
+  includes(c: Constraint, node: NodeInfo): boolean {
+    if (c.honorNodeAffinity && !this.affinity(node.labels, node.name)) return false;
+    if (c.honorTaints && findUntoleratedTaint(node.taints, this.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
+    return true;
+  }
+}
+
+const countsMatch = (p: PodInfo, c: Constraint, namespace: string) => !p.terminating && p.namespace === namespace && matches(c.selector, p.labels);
+
+class PreFilterState {
+  constructor(
+    readonly constraints: Constraint[],
+    readonly inclusion: Inclusion,
+    /** topologyKey → value → matching pods (every eligible domain present, possibly 0). */
+    readonly counts: Map<string, Map<string, number>>,
+    /** topologyKey → the smallest count over its domains. */
+    readonly minimum: Map<string, number>,
+  ) {}
+
+  clone() {
+    return new PreFilterState(this.constraints, this.inclusion, new Map([...this.counts].map(([k, m]) => [k, new Map(m)])), new Map(this.minimum));
+  }
+
+  recomputeMinimum(key: string): void {
+    let min = Infinity;
+    for (const n of this.counts.get(key)?.values() ?? []) if (n < min) min = n;
+    this.minimum.set(key, min);
+  }
+
+  updateWithPod(incoming: PodInfo, p: PodInfo, node: NodeInfo, delta: number): void {
+    if (p.namespace !== incoming.namespace || !hasAllKeys(node.labels, this.constraints)) return;
+    for (const c of this.constraints) {
+      if (!this.inclusion.includes(c, node) || !matches(c.selector, p.labels)) continue;
+      const byValue = this.counts.get(c.topologyKey)!;
+      const v = node.labels[c.topologyKey];
+      byValue.set(v, (byValue.get(v) ?? 0) + delta);
+      this.recomputeMinimum(c.topologyKey);
+    }
+  }
+}
+
+function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
+  const constraints = constraintsOf(pod, 'DoNotSchedule');
+  if (constraints.length === 0) return SKIP;
+  const inclusion = new Inclusion(pod);
+  const counts = new Map<string, Map<string, number>>();
+  for (const c of constraints) if (!counts.has(c.topologyKey)) counts.set(c.topologyKey, new Map());
+  // Every eligible domain, including those without matching pods.
+  for (const node of snapshot.nodes()) {
+    if (!hasAllKeys(node.labels, constraints)) continue;
+    for (const c of constraints) {
+      if (!inclusion.includes(c, node)) continue;
+      const byValue = counts.get(c.topologyKey)!;
+      const v = node.labels[c.topologyKey];
+      if (!byValue.has(v)) byValue.set(v, 0);
+    }
+  }
+  for (const c of constraints) {
+    const byValue = counts.get(c.topologyKey)!;
+    for (const { pod: p, node } of snapshot.candidatePods(c)) {
+      if (!countsMatch(p, c, pod.namespace) || !hasAllKeys(node.labels, constraints) || !inclusion.includes(c, node)) continue;
+      const v = node.labels[c.topologyKey];
+      byValue.set(v, (byValue.get(v) ?? 0) + 1);
+    }
+  }
+  const s = new PreFilterState(constraints, inclusion, counts, new Map());
+  for (const key of counts.keys()) s.recomputeMinimum(key);
+  state.write(PRE_FILTER_KEY, s);
+  return undefined;
+}
+
+function filter(state: CycleState, pod: PodInfo, node: NodeInfo) {
+  const s = state.read<PreFilterState>(PRE_FILTER_KEY);
+  if (!s) return undefined;
+  for (const c of s.constraints) {
+    const v = node.labels[c.topologyKey];
+    if (v === undefined) return unresolvable(ErrReasonNodeLabelNotMatch);
+    const byValue = s.counts.get(c.topologyKey)!;
+    // Fewer domains than minDomains: the global minimum counts as 0.
+    const min = byValue.size < c.minDomains ? 0 : s.minimum.get(c.topologyKey)!;
+    const self = matches(c.selector, pod.labels) ? 1 : 0;
+    if ((byValue.get(v) ?? 0) + self - min > c.maxSkew) return unschedulable(ErrReasonConstraintsNotMatch);
+  }
+  return undefined;
+}
+
+class PreScoreState {
+  constructor(
+    readonly constraints: Constraint[],
+    readonly ignored: Set<string>,
+    /** Per constraint: value → matching pods (hostname constraints count per node at Score). */
+    readonly counts: Map<string, number>[],
+    readonly weights: number[],
+    readonly namespace: string,
+  ) {}
+  clone() { return this; }
+}
+
+function preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], snapshot: Snapshot) {
+  const constraints = constraintsOf(pod, 'ScheduleAnyway');
+  if (constraints.length === 0) return SKIP;
+  const inclusion = new Inclusion(pod);
+  const ignored = new Set<string>();
+  const counts = constraints.map(() => new Map<string, number>());
+  for (const node of nodes) {
+    if (!hasAllKeys(node.labels, constraints)) { ignored.add(node.name); continue; }
+    constraints.forEach((c, i) => { if (c.topologyKey !== HOSTNAME && !counts[i].has(node.labels[c.topologyKey])) counts[i].set(node.labels[c.topologyKey], 0); });
+  }
+  const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME ? nodes.length - ignored.size : counts[i].size) + 2));
+  constraints.forEach((c, i) => {
+    if (c.topologyKey === HOSTNAME) return;
+    for (const { pod: p, node } of snapshot.candidatePods(c)) {
+      if (!countsMatch(p, c, pod.namespace) || !hasAllKeys(node.labels, constraints) || !inclusion.includes(c, node)) continue;
+      const v = node.labels[c.topologyKey];
+      const n = counts[i].get(v);
+      // Only domains of feasible nodes are scored.
+      if (n !== undefined) counts[i].set(v, n + 1);
+    }
+  });
+  state.write(PRE_SCORE_KEY, new PreScoreState(constraints, ignored, counts, weights, pod.namespace));
+  return undefined;
+}
+
+function score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+  const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+  if (!s || s.ignored.has(node.name)) return 0;
+  let total = 0;
+  s.constraints.forEach((c, i) => {
+    const v = node.labels[c.topologyKey];
+    if (v === undefined) return;
+    let n = 0;
+    if (c.topologyKey === HOSTNAME) { for (const p of node.pods) if (countsMatch(p, c, s.namespace)) n++; }
+    else n = s.counts[i].get(v) ?? 0;
+    total += n * s.weights[i] + (c.maxSkew - 1);
+  });
+  return Math.round(total);
+}
+
+function normalizeScore(state: CycleState, _pod: PodInfo, scores: NodeScore[]): void {
+  const s = state.read<PreScoreState>(PRE_SCORE_KEY);
+  if (!s) return;
+  let min = Infinity;
+  let max = 0;
+  for (const x of scores) {
+    if (s.ignored.has(x.name)) continue;
+    min = Math.min(min, x.score);
+    max = Math.max(max, x.score);
+  }
+  for (const x of scores) {
+    if (s.ignored.has(x.name)) x.score = 0;
+    else if (max === 0) x.score = MAX_NODE_SCORE;
+    else x.score = Math.trunc((MAX_NODE_SCORE * (max + min - x.score)) / max);
+  }
+}
+
+export const New = () => ({
+  name: Name,
+  preFilter,
+  extensions: {
+    addPod(state: CycleState, pod: PodInfo, toAdd: PodInfo, node: NodeInfo) { state.read<PreFilterState>(PRE_FILTER_KEY)?.updateWithPod(pod, toAdd, node, 1); },
+    removePod(state: CycleState, pod: PodInfo, toRemove: PodInfo, node: NodeInfo) { state.read<PreFilterState>(PRE_FILTER_KEY)?.updateWithPod(pod, toRemove, node, -1); },
+  },
+  filter,
+  preScore,
+  score,
+  normalizeScore,
+}) satisfies PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin;
