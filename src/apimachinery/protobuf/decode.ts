@@ -106,7 +106,7 @@ function repeated(type: string, f: WireField): unknown[] {
   return out;
 }
 
-/** A map entry {1 key, 2 value}; a missing value is the type's zero. */
+/** A map entry {1 key, 2 value}; a missing value is the type's zero (map values are strings, bytes or messages). */
 function mapEntry(buf: Buffer, type: string): [string, unknown] {
   let key = '';
   let val: unknown;
@@ -114,8 +114,7 @@ function mapEntry(buf: Buffer, type: string): [string, unknown] {
     if (f.num === 1) key = bytes(f).toString('utf8');
     if (f.num === 2) val = value(type, f);
   }
-  if (val === undefined) val = type === 'string' || type === 'bytes' ? '' : scalars.has(type) ? (type === 'bool' ? false : 0) : decodeMessage(type, Buffer.alloc(0));
-  return [key, val];
+  return [key, val ?? (scalars.has(type) ? '' : decodeMessage(type, Buffer.alloc(0)))];
 }
 
 /** runtime.RawExtension {1 raw}: JSON, or a nested protobuf envelope. */

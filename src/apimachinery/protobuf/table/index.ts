@@ -36,7 +36,7 @@ export const messages: MessageTable = {
   ...schedulingV1,
 };
 
-/** Messages decodable as a whole request body (../index.ts names one from apiVersion/kind). */
+/** Messages decodable as a whole request body (../decode.ts names one from apiVersion/kind). */
 export const topLevel: ReadonlySet<string> = new Set([
   'core.v1.Namespace',
   'core.v1.ConfigMap',
