@@ -3,8 +3,12 @@
  * --controllers names). A new controller is one folder plus one line here.
  */
 import type { ControllerFactory } from './context.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
+import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
+  deployment: (ctx) => new DeploymentController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
 };
