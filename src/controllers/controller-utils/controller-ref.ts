@@ -25,6 +25,11 @@ export function newControllerRef(owner: Obj, apiVersion: string, kind: string): 
   return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
+/** An informer index of objects by "namespace/controller-uid" ("namespace/" for orphans). */
+export const PodsByControllerIndex = 'tugboat.dev/controller-uid';
+export const podControllerIndex = (obj: Obj): string[] =>
+  [`${obj.metadata?.namespace ?? ''}/${getControllerOf(obj)?.uid ?? ''}`];
+
 export interface ClaimOptions {
   client: Client;
   /** Where the claimed objects live (pods or replicasets, in the controller's namespace). */

@@ -12,7 +12,9 @@ import { ref } from '../../client/kind-ref.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext, EventSink } from '../context.js';
 import { rankPodsForDeletion } from '../controller-utils/active-pods.js';
-import { claimObjects, getControllerOf, newControllerRef } from '../controller-utils/controller-ref.js';
+import {
+  claimObjects, getControllerOf, newControllerRef, podControllerIndex, PodsByControllerIndex,
+} from '../controller-utils/controller-ref.js';
 import { ControllerExpectations } from '../controller-utils/expectations.js';
 import { PodControl } from '../controller-utils/pod-template.js';
 import { filterActivePods, isPodActive, isPodReady } from '../controller-utils/pods.js';
@@ -26,11 +28,6 @@ export const FieldManager = 'kube-controller-manager';
 export const BurstReplicas = 500;
 /** Upstream's SlowStartInitialBatchSize. */
 export const SlowStartInitialBatchSize = 1;
-
-/** Pods indexed by "namespace/controller-uid" ("namespace/" for orphans). */
-export const PodsByControllerIndex = 'tugboat.dev/controller-uid';
-export const podControllerIndex = (pod: Obj): string[] =>
-  [`${pod.metadata?.namespace ?? ''}/${getControllerOf(pod)?.uid ?? ''}`];
 
 export interface ReplicaSetControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-replicaset-syncs, default 5). */
