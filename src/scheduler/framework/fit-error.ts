@@ -39,6 +39,7 @@ export function fitErrorMessage(numAllNodes: number, d: Diagnosis): string {
     const parts = [...histogram].map(([r, n]) => `${n} ${r}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (parts.length) msg += ` ${parts.join(', ')}.`;
   }
-  if (d.postFilterMsg) msg += ` ${d.postFilterMsg}.`;
+  // The PostFilter message brings its own punctuation.
+  if (d.postFilterMsg) msg += ` ${d.postFilterMsg}`;
   return msg;
 }

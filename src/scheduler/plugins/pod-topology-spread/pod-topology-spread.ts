@@ -4,8 +4,9 @@
  * with fewer matching pods (score). Node inclusion: nodeAffinityPolicy Honor, nodeTaintsPolicy
  * Ignore by default.
  */
-import type { LabelSelector, Toleration, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
-import { fromLabelSelector, matches, type Selector } from '../../apimachinery/labels/index.js';
+import type { Toleration, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { fromLabelSelector, matches, type Selector } from '../../../apimachinery/labels/index.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin, Snapshot } from '../../framework/interface.js';
 import { MAX_NODE_SCORE } from '../../framework/interface.js';
