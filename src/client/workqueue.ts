@@ -47,7 +47,6 @@ export class WorkQueue<K = string> {
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => { this.timers.delete(key); this.add(key); }, ms);
-    timer.unref?.();
     this.timers.set(key, { at, timer });
   }
 
