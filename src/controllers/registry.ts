@@ -6,9 +6,13 @@ import type { ControllerFactory } from './context.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
+import { JobController } from './job/job-controller.js';
+import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
+  job: (ctx) => new JobController(ctx),
+  'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
 };
