@@ -5,6 +5,7 @@
 import type { ControllerFactory } from './context.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
+import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
@@ -13,6 +14,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
+  namespace: (ctx) => new NamespaceController(ctx),
   job: (ctx) => new JobController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
 };

@@ -1,29 +1,13 @@
 /**
- * @module Deleting a namespace deletes what is in it. Until the namespace controller exists, the
- * API server empties the namespace itself before removing it, so that a namespace re-created
- * with the same name starts empty.
+ * @module DELETE of a namespace, as upstream: the first delete marks it Terminating (deletionTimestamp
+ * set, status.phase Terminating) and the namespace controller empties it; it is removed once
+ * spec.finalizers and metadata.finalizers are empty. Answers 200 in both cases, as kube-apiserver.
  */
-import { allTypes } from '../../api/scheme.js';
-import { isNotFound } from '../../apimachinery/errors.js';
-import { handleDelete } from './delete.js';
-import type { RequestContext } from './context.js';
+import { respondObject, type RequestContext } from './context.js';
+import { deleteOptions } from './delete.js';
 
 export async function handleNamespaceDelete(ctx: RequestContext): Promise<void> {
-  const ns = ctx.info.name;
-  await ctx.storage.get('', ns); // 404 before touching anything
-  if (!ctx.query.has('dryRun')) {
-    for (const t of allTypes()) {
-      if (!t.namespaced) continue;
-      const storage = ctx.registry.storageFor(t);
-      const { items } = await storage.list(ns);
-      for (const obj of items) {
-        try {
-          await storage.delete(ns, obj.metadata.name, { gracePeriodSeconds: 0 });
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
-      }
-    }
-  }
-  await handleDelete(ctx);
+  const opts = await deleteOptions(ctx);
+  const { object } = await ctx.storage.delete('', ctx.info.name, opts);
+  respondObject(ctx, 200, object);
 }

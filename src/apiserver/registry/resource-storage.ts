@@ -195,7 +195,7 @@ export class ResourceStorage {
       if (jsonEqual(next, current)) return current;
       if (w.dryRun) return next;
       try {
-        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !namespaceFinalizersPending(this.t, next)) {
           const gone = await this.store.delete(key, kv.modRevision);
           next.metadata.resourceVersion = String(gone.modRevision);
           return next;
@@ -243,10 +243,12 @@ export class ResourceStorage {
     if (subresource === 'status') {
       // Status writes change status only (ResetObjectMetaForStatus keeps metadata as it was).
       next = { ...structuredClone(current), status: desired.status };
-    } else if (this.t.status && subresource === '') {
+    } else if (this.t.status && (subresource === '' || subresource === 'finalize')) {
       if (current.status === undefined) delete next.status;
       else next.status = structuredClone(current.status);
     }
+    // A namespace's spec.finalizers change only through its finalize subresource (upstream's strategy).
+    if (isNamespace(this.t) && subresource === '') next.spec = { ...next.spec, finalizers: current.spec?.finalizers };
     if (this.t.generation) {
       next.metadata.generation = cur.generation ?? 1;
       if (subresource !== 'status' && !jsonEqual(specOf(next), specOf(current))) next.metadata.generation += 1;
@@ -279,12 +281,13 @@ export class ResourceStorage {
       if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
       if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
       const grace = this.gracePeriod(obj, opts);
-      if (finalizers.size > 0 || grace > 0) {
+      if (finalizers.size > 0 || grace > 0 || namespaceFinalizersPending(this.t, obj)) {
         if (meta.deletionTimestamp && jsonEqual([...finalizers], meta.finalizers ?? [])) return { object: obj, deleted: false };
         const next = structuredClone(obj);
         next.metadata.finalizers = [...finalizers];
         next.metadata.deletionTimestamp ??= nowRFC3339(new Date(Date.now() + grace * 1000));
-        next.metadata.deletionGracePeriodSeconds = Math.min(grace, meta.deletionGracePeriodSeconds ?? grace);
+        if (isNamespace(this.t)) next.status = { ...next.status, phase: 'Terminating' };
+        else next.metadata.deletionGracePeriodSeconds = Math.min(grace, meta.deletionGracePeriodSeconds ?? grace);
         if (opts.dryRun) return { object: next, deleted: false };
         try {
           const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
@@ -342,6 +345,14 @@ export class ResourceStorage {
 
   apiVersion() { return apiVersionOf(this.t); }
 }
+
+const isNamespace = (t: ResourceType) => t.group === '' && t.kind === 'Namespace';
+
+/**
+ * A namespace stays (Terminating) while spec.finalizers lists anything: the namespace controller
+ * empties it, then removes "kubernetes" through the finalize subresource (upstream's namespace storage).
+ */
+const namespaceFinalizersPending = (t: ResourceType, obj: Obj) => isNamespace(t) && (obj.spec?.finalizers?.length ?? 0) > 0;
 
 /** Everything but metadata and status: what bumps metadata.generation. */
 function specOf(obj: Obj): Obj {
