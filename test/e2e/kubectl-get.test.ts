@@ -116,7 +116,9 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
 
     const deploy = table(ok(k('get', 'deployments', '-n', NS)));
     assert.deepEqual(deploy[0], ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
-    assert.deepEqual(deploy[1].slice(0, 4), ['web', '0/3', '0', '0']);
+    // The deployment controller may already have made the pods (UP-TO-DATE); none can be available without a node agent.
+    assert.deepEqual([deploy[1][0], deploy[1][1], deploy[1][3]], ['web', '0/3', '0']);
+    assert.match(deploy[1][2], /^[03]$/);
 
     const svc = table(ok(k('get', 'svc', '-n', NS)));
     assert.deepEqual(svc[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
@@ -134,7 +136,9 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
 
     const events = table(ok(k('get', 'events', '-n', NS)));
     assert.deepEqual(events[0], ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
-    assert.deepEqual(events[1].slice(1), ['Normal', 'ScalingReplicaSet', 'deployment/web', 'Scaled up replica set web-abc to 3']);
+    // The controllers write events of their own; ours is among them.
+    assert.ok(events.slice(1).some((r) => JSON.stringify(r.slice(1)) === JSON.stringify(['Normal', 'ScalingReplicaSet', 'deployment/web', 'Scaled up replica set web-abc to 3'])),
+      JSON.stringify(events));
 
     const cms = table(ok(k('get', 'cm', '-n', NS, '-l', 'set=five')));
     assert.deepEqual(cms[0], ['NAME', 'DATA', 'AGE']);
@@ -145,7 +149,7 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
     assert.deepEqual(table(ok(k('get', 'deploy/web', '-n', NS)))[1].slice(0, 2), ['web', '0/3']);
     assert.deepEqual(table(ok(k('get', 'ns', NS)))[1].slice(0, 2), [NS, 'Active']);
     const out = ok(k('get', 'pod/p1', 'deployment/web', '-n', NS));
-    assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod\/p1\s+0\/1\s+Pending\s+0\s+\d+s\n\nNAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment\.apps\/web\s+0\/3\s+0\s+0\s+\d+s\n$/);
+    assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod\/p1\s+0\/1\s+Pending\s+0\s+\d+s\n\nNAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment\.apps\/web\s+0\/3\s+\d\s+0\s+\d+s\n$/);
     const missing = fails(k('get', 'pod', 'nope', '-n', NS));
     assert.equal(missing.trim(), 'Error from server (NotFound): pods "nope" not found');
     assert.equal(fails(k('get', 'node', 'nope')).trim(), 'Error from server (NotFound): nodes "nope" not found');
@@ -233,12 +237,14 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
     assert.deepEqual(names(ok(k('get', 'cm', '-n', NS, '--field-selector', 'metadata.name=cm-2'))), ['cm-2']);
     assert.deepEqual(names(ok(k('get', 'cm', '-n', NS, '-l', 'set=five', '--field-selector', 'metadata.name!=cm-2,metadata.name!=cm-3'))),
       ['cm-1', 'cm-4', 'cm-5']);
-    const allNs = table(ok(k('get', 'pods', '-A', '--field-selector', 'status.phase=Pending,spec.nodeName=')));
+    const allNs = table(ok(k('get', 'pods', '-A', '--field-selector', 'status.phase=Pending,metadata.name=p1')));
     assert.deepEqual(allNs.map((r) => r.slice(0, 2)), [['NAMESPACE', 'NAME'], [NS, 'p1']]);
     assert.equal(k('get', 'pods', '-A', '--field-selector', 'status.phase=Running').stderr.trim(), 'No resources found');
     assert.deepEqual(names(ok(k('get', 'ns', '--field-selector', `metadata.name=${NS}`))), [NS]);
-    const ev = table(ok(k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=Deployment,involvedObject.name=web')));
+    const ev = table(ok(k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=Deployment,involvedObject.name=web,metadata.name=web.1')));
     assert.deepEqual(ev.slice(1).map((r) => r[2]), ['ScalingReplicaSet']);
+    const kinds = table(ok(k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=Deployment')));
+    assert.ok(kinds.slice(1).every((r) => r[3].startsWith('deployment/')), JSON.stringify(kinds));
     assert.equal(k('get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=other').stderr.trim(), `No resources found in ${NS} namespace.`);
     const bad = fails(k('get', 'cm', '-n', NS, '--field-selector', 'spec.foo=bar'));
     assert.equal(bad.trim(), `Error from server (BadRequest): Unable to find "/v1, Resource=configmaps" that match label selector "", field selector "spec.foo=bar": "spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"`);
@@ -260,9 +266,9 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
 
   test('get all lists the "all" category', () => {
     const out = ok(k('get', 'all', '-n', NS));
-    assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod\/p1\s+0\/1\s+Pending\s+0\s+\d+s\n/);
+    assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n(pod\/\S+.*\n)*pod\/p1\s+0\/1\s+Pending\s+0\s+\d+s\n/);
     assert.match(out, /\nNAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nservice\/svc\s+ClusterIP\s+None\s+<none>\s+80\/TCP\s+\d+s\n/);
-    assert.match(out, /\nNAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment\.apps\/web\s+0\/3\s+0\s+0\s+\d+s\n/);
+    assert.match(out, /\nNAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment\.apps\/web\s+0\/3\s+\d\s+0\s+\d+s\n/);
     assert.doesNotMatch(out, /configmap/);
     const empty = k('get', 'all', '-n', 'default');
     assert.equal(empty.code, 0);
@@ -314,11 +320,11 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
     assert.match(d, /^CreationTimestamp:\s+\w{3}, \d\d \w{3} \d{4} /m);
     assert.match(d, /^Labels:\s+app=web\n\s+tier=front$/m);
     assert.match(d, /^Selector:\s+app=web$/m);
-    assert.match(d, /^Replicas:\s+3 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m);
+    assert.match(d, /^Replicas:\s+3 desired \| [03] updated \| [03] total \| 0 available \| [03] unavailable$/m);
     assert.match(d, /^StrategyType:\s+RollingUpdate$/m);
     assert.match(d, /^RollingUpdateStrategy:\s+25% max unavailable, 25% max surge$/m);
     assert.match(d, /^Pod Template:\n\s+Labels:\s+app=web\n\s+Containers:\n\s+main:\n\s+Image:\s+local\/busybox:1$/m);
-    assert.match(d, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+----.*\n\s+Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-abc to 3$/m);
+    assert.match(d, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n\s+----.*\n(.*\n)*\s+Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-abc to 3$/m);
 
     const n = ok(k('describe', 'namespace', NS));
     assert.match(n, /^Name:\s+e2e-get$/m);
