@@ -85,7 +85,14 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
     proc.once('exit', () => resolveExit());
     proc.kill(signal);
   });
-  await launch();
+  try {
+    await launch();
+  } catch (e) {
+    // A server that never came up leaves nothing behind: its process is gone, and a dir we made goes too.
+    await waitExit('SIGKILL');
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
 
   const children = new Set<ChildProcess>();
   const env = (extra?: Record<string, string>) => ({ ...process.env, KUBECONFIG: kubeconfig, HOME: dataDir, ...extra });
