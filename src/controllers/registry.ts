@@ -9,6 +9,7 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -17,4 +18,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   namespace: (ctx) => new NamespaceController(ctx),
   job: (ctx) => new JobController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
 };
