@@ -6,6 +6,7 @@ import type { ControllerFactory } from './context.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import { PodGCController } from './podgc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
@@ -19,4 +20,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   job: (ctx) => new JobController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
+  podgc: (ctx) => new PodGCController(ctx),
 };

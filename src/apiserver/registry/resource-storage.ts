@@ -195,7 +195,10 @@ export class ResourceStorage {
       if (jsonEqual(next, current)) return current;
       if (w.dryRun) return next;
       try {
-        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !namespaceFinalizersPending(this.t, next)) {
+        // ShouldDeleteDuringUpdate: no finalizers left, and not within a graceful deletion (a pod's
+        // status writes while its node stops it must not remove it).
+        if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !namespaceFinalizersPending(this.t, next)
+          && !(current.metadata.deletionGracePeriodSeconds > 0)) {
           const gone = await this.store.delete(key, kv.modRevision);
           next.metadata.resourceVersion = String(gone.modRevision);
           return next;
