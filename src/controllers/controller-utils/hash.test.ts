@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalJSON, computeHash, fnv32a, safeEncodeString } from './hash.js';
+import { canonicalJSON, computeHash, fnv32a, pruneEmpty, safeEncodeString } from './hash.js';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 
@@ -40,4 +40,10 @@ test('computeHash changes with the image', () => {
   const other = structuredClone(template);
   other.spec.containers[0].image = 'nginx:2';
   assert.notEqual(computeHash(template), computeHash(other));
+});
+
+test('pruneEmpty drops nulls, empty objects and arrays, so equivalent templates hash alike', () => {
+  assert.deepEqual(pruneEmpty({ a: null, b: {}, c: [], d: { e: [{}] }, f: 0, g: '', h: false }), { f: 0, g: '', h: false });
+  const sent = { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx:1', resources: {} }] } };
+  assert.equal(computeHash(sent), computeHash(template));
 });

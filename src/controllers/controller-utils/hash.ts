@@ -34,11 +34,31 @@ export function canonicalJSON(v: unknown): string {
 }
 
 /**
- * The pod-template-hash of a template: FNV-32a of its canonical JSON, then (when collisionCount
+ * The value with nulls, empty objects and empty arrays removed, recursively: what Go's semantic
+ * equality sees of a decoded struct (kubectl sends `creationTimestamp: null`, `resources: {}`).
+ */
+export function pruneEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map(pruneEmpty).filter((x) => x !== undefined);
+    return out.length ? out : undefined;
+  }
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = pruneEmpty(x);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null ? undefined : v;
+}
+
+/**
+ * The pod-template-hash of a template (empty members pruned, as Go's struct encoding ignores them): FNV-32a of its canonical JSON, then (when collisionCount
  * is set) its value as 8 little-endian bytes, as upstream writes it; the decimal sum, safe-encoded.
  */
 export function computeHash(template: unknown, collisionCount?: number | null): string {
-  let h = fnv32a(Buffer.from(canonicalJSON(template ?? {}), 'utf8'));
+  let h = fnv32a(Buffer.from(canonicalJSON(pruneEmpty(template) ?? {}), 'utf8'));
   if (collisionCount !== undefined && collisionCount !== null) {
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setUint32(0, collisionCount >>> 0, true);

@@ -80,11 +80,14 @@ test('lastRevision is the second highest', () => {
   assert.equal(lastRevision([at('1')]), 0);
 });
 
-test('equalIgnoreHash ignores only the pod-template-hash label', () => {
+test('equalIgnoreHash ignores the pod-template-hash label and empty members only', () => {
   const t = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'a' }] } };
   const hashed = structuredClone(t) as Obj;
   hashed.metadata.labels['pod-template-hash'] = 'abc';
   assert.equal(equalIgnoreHash(t, hashed), true);
+  hashed.metadata.creationTimestamp = null; // as kubectl rollout undo sends it
+  hashed.spec.containers[0].resources = {};
+  assert.equal(equalIgnoreHash(t, hashed), true, 'empty members are ignored');
   hashed.spec.containers[0].image = 'b';
   assert.equal(equalIgnoreHash(t, hashed), false);
 });

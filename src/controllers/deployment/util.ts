@@ -4,7 +4,7 @@
  * a rollout, and the completion/progress/timeout tests behind the Progressing condition.
  */
 import type { Obj } from '../../client/client.js';
-import { canonicalJSON } from '../controller-utils/hash.js';
+import { canonicalJSON, pruneEmpty } from '../controller-utils/hash.js';
 import { type Condition, getCondition } from '../controller-utils/conditions.js';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
@@ -184,15 +184,15 @@ export const bySizeNewer = (a: Obj, b: Obj) => replicasOf(b) - replicasOf(a) || 
 /** ReplicaSetsByRevision: lower revision first, then by creation. */
 export const byRevision = (a: Obj, b: Obj) => (revisionOf(a) || 0) - (revisionOf(b) || 0) || byCreation(a, b);
 
-/** EqualIgnoreHash: the templates are equal once the pod-template-hash label is ignored. */
+/**
+ * EqualIgnoreHash: the templates are semantically equal (empty members ignored) once the
+ * pod-template-hash label is ignored.
+ */
 export function equalIgnoreHash(a: Obj | undefined, b: Obj | undefined): boolean {
   const strip = (t: Obj | undefined) => {
     const c = structuredClone(t ?? {});
-    if (c.metadata?.labels) {
-      delete c.metadata.labels[PodTemplateHashLabel];
-      if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
-    }
-    return canonicalJSON(c);
+    if (c.metadata?.labels) delete c.metadata.labels[PodTemplateHashLabel];
+    return canonicalJSON(pruneEmpty(c) ?? {});
   };
   return strip(a) === strip(b);
 }
