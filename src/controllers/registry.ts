@@ -6,6 +6,9 @@ import type { ControllerFactory } from './context.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import { DisruptionController } from './disruption/disruption-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { PodGCController } from './podgc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
@@ -20,5 +23,8 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   job: (ctx) => new JobController(ctx),
   'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
   podgc: (ctx) => new PodGCController(ctx),
 };
