@@ -43,6 +43,14 @@ async function rejectsWith(p: Promise<unknown>, code: number, reason: string): P
   assert.fail(`expected ${code} ${reason}, the call succeeded`);
 }
 
+async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try { return await fn(); } catch (e) {
+      if (i >= attempts || !(e instanceof ApiException) || e.code !== 409) throw e;
+    }
+  }
+}
+
 /** A Watch that records the ERROR events the informer's watches receive (ListWatch handles them silently). */
 class RecordingWatch extends Watch {
   readonly errorEvents: any[] = [];
@@ -130,10 +138,13 @@ describe('client-node against tug server', { timeout: 60_000 }, () => {
     assert.equal(created.spec?.progressDeadlineSeconds, 600);
     assert.equal(created.spec?.template.spec?.containers[0].terminationMessagePath, '/dev/termination-log');
 
-    const read = await apps.readNamespacedDeployment({ name: 'web', namespace: NS });
-    assert.equal(read.metadata?.uid, created.metadata?.uid);
-    read.spec!.replicas = 3;
-    const replaced = await apps.replaceNamespacedDeployment({ name: 'web', namespace: NS, body: read });
+    // The deployment controller writes status meanwhile: read-modify-replace retries on 409, as client-go's RetryOnConflict.
+    const replaced = await retryOnConflict(async () => {
+      const read = await apps.readNamespacedDeployment({ name: 'web', namespace: NS });
+      assert.equal(read.metadata?.uid, created.metadata?.uid);
+      read.spec!.replicas = 3;
+      return apps.replaceNamespacedDeployment({ name: 'web', namespace: NS, body: read });
+    });
     assert.equal(replaced.spec?.replicas, 3);
     assert.equal(replaced.metadata?.generation, 2, 'a spec change bumps the generation');
 
