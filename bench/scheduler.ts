@@ -1,0 +1,131 @@
+/**
+ * @module Scheduler throughput (pods/s) and latency (create → bound observed by a watch) on 100,
+ * 1,000 and 5,000 nodes, for basic pods, pods with required anti-affinity (hostname) and pods with
+ * a DoNotSchedule topology spread (zone), against kube-scheduler's CI floors at 5,000 nodes.
+ * In-process (LocalClient over the real SQLite store), so it measures the scheduler, not HTTP;
+ * the store, the events and the bench's own watch share the machine's cores with it.
+ * Run: node --import tsx bench/scheduler.ts   (SCHED_BENCH_SCALE=0.1 for a quick run)
+ */
+import type { Obj } from '../src/client/client.js';
+import { EventBroadcaster } from '../src/client/events.js';
+import { InformerFactory } from '../src/client/informer.js';
+import { ref } from '../src/client/kind-ref.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { startInProcess } from '../test/support/in-process.js';
+
+type Shape = 'basic' | 'anti-affinity' | 'spread';
+const SCALE = Number(process.env.SCHED_BENCH_SCALE ?? '1');
+/** kube-scheduler's CI floors (pods/s) for the same shapes at 5,000 nodes. */
+const UPSTREAM_FLOOR: Record<Shape, number> = { basic: 270, 'anti-affinity': 60, spread: 85 };
+const CASES: { nodes: number; pods: number }[] = [
+  { nodes: 100, pods: 10_000 },
+  { nodes: 1_000, pods: 10_000 },
+  { nodes: 5_000, pods: 5_000 },
+];
+const SHAPES: Shape[] = ['basic', 'anti-affinity', 'spread'];
+const ZONES = 10;
+const NS = 'default';
+const CREATE_CONCURRENCY = 64;
+
+const node = (i: number): Obj => ({
+  apiVersion: 'v1', kind: 'Node',
+  metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'topology.kubernetes.io/zone': `zone-${i % ZONES}` } },
+  status: { allocatable: { cpu: '32', memory: '256Gi', pods: '110' }, capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+    conditions: [{ type: 'Ready', status: 'True' }] },
+});
+
+function pod(i: number, shape: Shape, groups: number): Obj {
+  const spec: Obj = { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '100m', memory: '100Mi' } } }] };
+  const labels: Obj = { app: shape };
+  if (shape === 'anti-affinity') {
+    labels.group = `g${i % groups}`;
+    spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [
+      { labelSelector: { matchLabels: { group: labels.group } }, topologyKey: 'kubernetes.io/hostname' }] } };
+  }
+  if (shape === 'spread') {
+    spec.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { app: shape } } }];
+  }
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${i}`, namespace: NS, labels }, spec };
+}
+
+async function forEachLimit(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => { while (next < n) await fn(next++); }));
+}
+
+interface Result { nodes: number; pods: number; shape: Shape; podsPerSec: number; createPerSec: number; p50: number; p99: number; seconds: number }
+
+async function runCase(nodes: number, pods: number, shape: Shape): Promise<Result> {
+  const cluster = await startInProcess();
+  const ctl = new AbortController();
+  let running: Promise<void> | undefined;
+  try {
+    const client = cluster.client('bench');
+    await forEachLimit(nodes, 32, (i) => client.create(ref('Node'), node(i)));
+    const schedClient = cluster.client('default-scheduler');
+    const broadcaster = new EventBroadcaster(schedClient);
+    const scheduler = new Scheduler({ client: schedClient, informers: new InformerFactory(schedClient), events: broadcaster.recorder('default-scheduler'),
+      parallelBinds: Number(process.env.SCHED_BINDS ?? 32) });
+    running = scheduler.run(ctl.signal);
+    while (scheduler.cache.nodes().length < nodes) await new Promise((r) => setTimeout(r, 20));
+
+    const created = new Array<number>(pods);
+    const bound = new Array<number>(pods);
+    let boundCount = 0;
+    let allBound!: () => void;
+    const done = new Promise<void>((r) => { allBound = r; });
+    const listed = await client.list(ref('Pod', NS));
+    void (async () => {
+      for await (const ev of client.watch(ref('Pod', NS), { resourceVersion: listed.resourceVersion }, ctl.signal)) {
+        const o = ev.object;
+        if (!o?.spec?.nodeName) continue;
+        const i = Number(String(o.metadata.name).slice(4));
+        if (bound[i] !== undefined) continue;
+        bound[i] = performance.now();
+        if (++boundCount === pods) allBound();
+      }
+    })();
+
+    const groups = Math.ceil((2 * pods) / nodes);
+    const t0 = performance.now();
+    await forEachLimit(pods, CREATE_CONCURRENCY, async (i) => {
+      created[i] = performance.now();
+      await client.create(ref('Pod', NS), pod(i, shape, groups));
+    });
+    const tCreated = performance.now();
+    const timeout = setTimeout(() => allBound(), 240_000);
+    await done;
+    clearTimeout(timeout);
+    if (boundCount < pods) throw new Error(`${shape} on ${nodes} nodes: only ${boundCount}/${pods} pods bound in time`);
+    const tEnd = Math.max(...bound);
+    const lat = bound.map((b, i) => b - created[i]).sort((a, b) => a - b);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+    return { nodes, pods, shape, podsPerSec: pods / ((tEnd - t0) / 1000), createPerSec: pods / ((tCreated - t0) / 1000),
+      p50: q(0.5), p99: q(0.99), seconds: (tEnd - t0) / 1000 };
+  } finally {
+    ctl.abort();
+    await running;
+    await cluster.close();
+  }
+}
+
+/** SCHED_BENCH_ONLY="basic,spread" limits the shapes (for profiling). */
+const only = process.env.SCHED_BENCH_ONLY?.split(',');
+const results: Result[] = [];
+for (const c of CASES) {
+  for (const shape of SHAPES.filter((s) => !only || only.includes(s))) {
+    const r = await runCase(Math.max(10, Math.round(c.nodes * SCALE)), Math.max(10, Math.round(c.pods * SCALE)), shape);
+    results.push(r);
+    console.error(`${shape} ${r.nodes} nodes: ${r.podsPerSec.toFixed(0)} pods/s`);
+  }
+}
+
+const pad = (s: string, n: number) => s.padStart(n);
+console.log(`\nScheduler throughput, in-process (${new Date().toISOString()}); latency = create → bound seen by a watch`);
+console.log(['nodes', 'pods', 'shape', 'pods/s', 'create/s', 'p50 ms', 'p99 ms', 'k8s floor @5k', 'ratio'].map((h, i) => pad(h, i === 2 ? 14 : 10)).join(' '));
+for (const r of results) {
+  const floor = UPSTREAM_FLOOR[r.shape];
+  console.log([String(r.nodes), String(r.pods), r.shape, r.podsPerSec.toFixed(0), r.createPerSec.toFixed(0), r.p50.toFixed(0), r.p99.toFixed(0),
+    String(floor), `${(r.podsPerSec / floor).toFixed(2)}x`].map((v, i) => pad(v, i === 2 ? 14 : 10)).join(' '));
+}
