@@ -206,8 +206,12 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Starts the writer worker. Workers do not inherit tsx's loader, so the worker loads it first. */
+/**
+ * Starts the writer worker: the compiled writer.js when running from the build, else writer.ts
+ * through tsx (workers do not inherit tsx's loader, so the worker loads it first).
+ */
 function startWriter(data: WriterData): Worker {
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./writer.js', import.meta.url), { workerData: data });
   const tsx = import.meta.resolve('tsx/esm/api');
   const writer = new URL('./writer.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => m.tsImport(${JSON.stringify(writer)}, ${JSON.stringify(writer)}))`;
