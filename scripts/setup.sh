@@ -14,3 +14,7 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+# The compiled build, which bin/tug runs (it falls back to the sources when the build is stale).
+if [ ! -f dist/.build-stamp ] || [ -n "$(find src -newer dist/.build-stamp -print -quit)" ]; then
+  npm run build --silent
+fi
