@@ -9,12 +9,14 @@ import { schemas } from '../../api/openapi/schema.js';
 import { updateManagedFields } from '../../apimachinery/managedfields/index.js';
 import { nowRFC3339 } from '../registry/object-meta.js';
 import type { Admission } from '../registry/resource-storage.js';
+import { addDefaultTolerations } from './default-tolerations.js';
 
 export const builtinAdmission: Admission = {
   mutate(t, obj, old) {
     applyDefaults(t, obj);
     // A new Job selects its pods by its own uid (the Job registry strategy's generated selector).
     if (!old && t.group === 'batch' && t.kind === 'Job') jobSelectorDefaults(obj, obj.metadata.uid);
+    if (!old && t.group === '' && t.kind === 'Pod') addDefaultTolerations(obj);
   },
   validate(t, obj, old, subresource) {
     // Server-made writes (binding, scale, eviction) change fields users may not, by design.
