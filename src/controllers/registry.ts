@@ -14,6 +14,7 @@ import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
+import { DaemonSetController } from './daemonset/daemonset-controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -27,4 +28,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
   podgc: (ctx) => new PodGCController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
 };
