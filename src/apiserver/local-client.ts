@@ -26,7 +26,8 @@ export class LocalClient implements Client {
       filter: buildFilter(ref.type, opts.labelSelector ?? '', opts.fieldSelector ?? ''),
       limit: opts.limit, continue: opts.continue, resourceVersion: opts.resourceVersion,
     });
-    return { items: page.items, resourceVersion: page.resourceVersion, continue: page.continue };
+    // List items are shared with other readers: callers get their own copies.
+    return { items: page.items.map((o) => structuredClone(o)), resourceVersion: page.resourceVersion, continue: page.continue };
   }
 
   create(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}) {

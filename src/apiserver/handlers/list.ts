@@ -1,7 +1,8 @@
 /** @module GET of a collection: selectors, pagination, and the List (or Table) it returns. */
 import { apiVersionOf } from '../../api/scheme.js';
 import { toTable } from '../../api/tables/index.js';
-import { writeJSON } from '../http/respond.js';
+import { writeJSON, writeRaw } from '../http/respond.js';
+import { jsonOf } from '../registry/resource-storage.js';
 import { buildFilter } from '../registry/filter.js';
 import { includeObject, intParam, type RequestContext } from './context.js';
 
@@ -23,5 +24,11 @@ export async function handleList(ctx: RequestContext): Promise<void> {
     writeJSON(ctx.res, 200, table);
     return;
   }
-  writeJSON(ctx.res, 200, { kind: `${ctx.t.kind}List`, apiVersion: apiVersionOf(ctx.t), metadata, items: page.items }, ctx.neg.yaml);
+  if (ctx.neg.yaml) {
+    writeJSON(ctx.res, 200, { kind: `${ctx.t.kind}List`, apiVersion: apiVersionOf(ctx.t), metadata, items: page.items }, true);
+    return;
+  }
+  // Items are shared, already-serialized objects: splice their JSON instead of stringifying again.
+  const head = JSON.stringify({ kind: `${ctx.t.kind}List`, apiVersion: apiVersionOf(ctx.t), metadata });
+  writeRaw(ctx.res, 200, `${head.slice(0, -1)},"items":[${page.items.map(jsonOf).join(',')}]}`);
 }

@@ -8,7 +8,7 @@ import { toTable } from '../../api/tables/index.js';
 import { StatusError } from '../../apimachinery/errors.js';
 import { toStatus } from '../http/respond.js';
 import { buildFilter } from '../registry/filter.js';
-import type { ObjectEvent } from '../registry/resource-storage.js';
+import { jsonOf, type ObjectEvent } from '../registry/resource-storage.js';
 import { includeObject, intParam, type RequestContext } from './context.js';
 
 /** How often a watch that asked for bookmarks gets one (upstream: about once a minute). */
@@ -42,7 +42,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     let f = m.get(rep);
     if (f === undefined) {
       const object = table ? toTable(ctx.t, [ev.object], { includeObject: incl, now: new Date(), resourceVersion: ev.object.metadata?.resourceVersion }) : ev.object;
-      f = `${JSON.stringify({ type: ev.type, object })}\n`;
+      f = table ? `${JSON.stringify({ type: ev.type, object })}\n` : `{"type":"${ev.type}","object":${jsonOf(ev.object)}}\n`;
       m.set(rep, f);
     }
     return f;

@@ -94,7 +94,8 @@ export class ResourceStorage {
       const page = await this.listStore(namespace, { limit: limit && limit - items.length, continue: cont, revision });
       rv = page.revision;
       for (const kv of page.items) {
-        const obj = decodeKV(kv);
+        // Decoded once per stored version and shared: list results are read-only (callers copy).
+        const obj = decodeShared(kv);
         if (!opts.filter || opts.filter(obj)) items.push(obj);
       }
       cont = page.continue;
@@ -382,11 +383,19 @@ function toObjectEvent(e: WatchEvent, filter?: ObjectFilter): ObjectEvent | unde
   return undefined;
 }
 
-// Watchers of one store event share its KeyValue (the watch cache fans it out), so decode it once.
-// Shared objects are read-only: the watch handler only filters and serializes them.
+// The watch cache hands the same KeyValue to every list and watcher, so decode each version once.
+// Shared objects are read-only: handlers filter and serialize them; in-process clients get copies.
 const decoded = new WeakMap<KeyValue, Obj>();
 function decodeShared(kv: KeyValue): Obj {
   let obj = decoded.get(kv);
   if (!obj) decoded.set(kv, (obj = decodeKV(kv)));
   return obj;
+}
+
+// The JSON of a shared object, serialized once (lists and watches reuse it).
+const serialized = new WeakMap<Obj, string>();
+export function jsonOf(obj: Obj): string {
+  let text = serialized.get(obj);
+  if (text === undefined) serialized.set(obj, (text = JSON.stringify(obj)));
+  return text;
 }
