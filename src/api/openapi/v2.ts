@@ -68,8 +68,7 @@ let doc: OpenAPIDocument | undefined;
 
 /**
  * GET /openapi/v2 with a JSON Accept: the serialized document, built once. kubectl 1.32 asks for
- * protobuf only (`explain --output plaintext-openapiv2`, and fallbacks when /openapi/v3 fails) and
- * fails on JSON ("proto: cannot parse invalid wire-format data"): answer that Accept with 406.
+ * protobuf only (v2-protobuf.ts).
  */
 export function openapiV2Document(): OpenAPIDocument {
   doc ??= serialize(buildV2Document());

@@ -4,16 +4,7 @@
  */
 import { PROTOBUF_MAGIC } from './decode.js';
 import { messages } from './table/index.js';
-
-const varint = (v: bigint): Buffer => {
-  const out: number[] = [];
-  let u = BigInt.asUintN(64, v);
-  while (u >= 0x80n) { out.push(Number(u & 0x7fn) | 0x80); u >>= 7n; }
-  out.push(Number(u));
-  return Buffer.from(out);
-};
-const tag = (num: number, wire: number) => varint(BigInt(num * 8 + wire));
-const delimited = (num: number, b: Buffer) => Buffer.concat([tag(num, 2), varint(BigInt(b.length)), b]);
+import { delimited, tag, varint } from './writer.js';
 
 /** One field value's record(s). */
 function encodeValue(num: number, type: string, v: unknown): Buffer {
