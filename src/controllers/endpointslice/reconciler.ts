@@ -102,7 +102,7 @@ function planByAddressType(input: PlanInput, existing: Obj[], addressType: Addre
     const old = toDelete[i];
     if (old.addressType === addressType && ownedBy(old, svc)) {
       const slice = toCreate.pop()!;
-      toUpdate.push({ ...slice, metadata: { ...old.metadata, labels: slice.metadata.labels } });
+      toUpdate.push({ ...slice, metadata: { ...structuredClone(old.metadata), labels: slice.metadata.labels } });
       toDelete.splice(i, 1);
     } else {
       i++;
