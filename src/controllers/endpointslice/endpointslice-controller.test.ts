@@ -87,7 +87,7 @@ test('running, the controller follows pod changes: 120 pods make two slices, rea
   await waitFor(async () => (await slicesOf('many')).flatMap((s) => s.endpoints).find((e: Obj) => e.targetRef.name === 'many-7')?.conditions.ready === false,
     'many-7 not ready');
   const updated = (await slicesOf('many')).find((s) => s.endpoints.some((e: Obj) => e.targetRef.name === 'many-7'));
-  assert.equal(updated.metadata.annotations[LastChangeTriggerTimeAnnotation], '2026-01-01T00:01:00Z');
+  assert.equal(updated!.metadata.annotations[LastChangeTriggerTimeAnnotation], '2026-01-01T00:01:00Z');
 
   await kit.admin.delete(pods, 'many-8', { gracePeriodSeconds: 0 });
   await waitFor(async () => JSON.stringify(await count()) === '[20,99]' || JSON.stringify(await count()) === '[19,100]', 'many-8 removed');
