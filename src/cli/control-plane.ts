@@ -1,5 +1,5 @@
 /**
- * @module The control-plane loops of `tug server` — controller manager (and scheduler) — run
+ * @module The control-plane loops of `tug server` — controller manager and scheduler — run
  * under leader election on a Lease, so that several servers on one etcd never reconcile twice.
  * A server that loses the lease stops its loops and campaigns again.
  */
@@ -11,6 +11,7 @@ import { InformerFactory } from '../client/informer.js';
 import { LeaderElector } from '../client/leaderelection.js';
 import { runControllerManager } from '../controllers/manager.js';
 import type { ControllerContext } from '../controllers/context.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 
 export interface ControlPlaneOptions {
   client: Client;
@@ -21,6 +22,8 @@ export interface ControlPlaneOptions {
   retryPeriodSeconds?: number;
   /** Controller names to run (default: all). */
   controllers?: string[];
+  /** Run the scheduler (default true). */
+  scheduler?: boolean;
 }
 
 export const LEASE_NAME = 'tug-controller-manager';
@@ -44,7 +47,7 @@ export async function runControlPlane(o: ControlPlaneOptions, signal: AbortSigna
   }
 }
 
-/** One term of leadership: fresh informers and controllers, all stopped when `leading` aborts. */
+/** One term of leadership: fresh informers, controllers and scheduler, all stopped when `leading` aborts. */
 async function lead(o: ControlPlaneOptions, leading: AbortSignal): Promise<void> {
   const events = new EventBroadcaster(o.client, { log: o.log });
   const ctx: ControllerContext = {
@@ -53,8 +56,13 @@ async function lead(o: ControlPlaneOptions, leading: AbortSignal): Promise<void>
     recorder: (component) => events.recorder(component, hostname()),
     now: () => Date.now(),
   };
-  await runControllerManager(ctx, leading, {
-    enabled: o.controllers,
-    onError: (controller, err) => o.log.error({ controller, err }, 'controller stopped with an error'),
-  });
+  const scheduler = o.scheduler === false ? undefined
+    : new Scheduler({ client: o.client, informers: ctx.informers, events: events.recorder('default-scheduler', hostname()) });
+  await Promise.all([
+    runControllerManager(ctx, leading, {
+      enabled: o.controllers,
+      onError: (controller, err) => o.log.error({ controller, err }, 'controller stopped with an error'),
+    }),
+    scheduler?.run(leading).catch((err) => o.log.error({ err }, 'scheduler stopped with an error')),
+  ]);
 }

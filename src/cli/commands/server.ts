@@ -25,6 +25,7 @@ interface ServerFlags {
   tlsSan: string[];
   disableAgent: boolean;
   controllers?: string[];
+  disableScheduler: boolean;
   leaderElectLeaseDuration: number;
   leaderElectRenewDeadline: number;
   leaderElectRetryPeriod: number;
@@ -41,6 +42,7 @@ export function serverCommand(): Command {
     .option('--datastore-endpoint <url>', 'store: sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT[,HOST:PORT]')
     .option('--tls-san <name>', 'extra name or IP for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--disable-agent', 'run no node agent on this machine', false)
+    .option('--disable-scheduler', 'run no scheduler in this server', false)
     .option('--controllers <names>', 'comma-separated controllers to run (default: all)', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean))
     .option('--leader-elect-lease-duration <seconds>', 'how long a control-plane lease holds without renewal', parseSeconds, 15)
     .option('--leader-elect-renew-deadline <seconds>', 'how long the leader keeps trying to renew before it steps down', parseSeconds, 10)
@@ -80,7 +82,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   });
   const controlPlane = new AbortController();
   const controlPlaneDone = runControlPlane({
-    client: new LocalClient(api.registry, 'kube-controller-manager'), log, controllers: flags.controllers,
+    client: new LocalClient(api.registry, 'kube-controller-manager'), log, controllers: flags.controllers, scheduler: !flags.disableScheduler,
     leaseDurationSeconds: flags.leaderElectLeaseDuration, renewDeadlineSeconds: flags.leaderElectRenewDeadline,
     retryPeriodSeconds: flags.leaderElectRetryPeriod,
   }, controlPlane.signal)
