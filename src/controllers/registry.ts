@@ -15,6 +15,7 @@ import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
+import { StatefulSetController } from './statefulset/statefulset-controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -29,4 +30,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   disruption: (ctx) => new DisruptionController(ctx),
   podgc: (ctx) => new PodGCController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
 };
