@@ -9,13 +9,14 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { DisruptionController } from './disruption/disruption-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { NodeLifecycleController, nodeLifecycleOverrides } from './nodelifecycle/node-lifecycle-controller.js';
+import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { PodGCController } from './podgc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
-import { StatefulSetController } from './statefulset/statefulset-controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -30,5 +31,6 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   disruption: (ctx) => new DisruptionController(ctx),
   podgc: (ctx) => new PodGCController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
-  statefulset: (ctx) => new StatefulSetController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx, nodeLifecycleOverrides),
+  'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
 };
