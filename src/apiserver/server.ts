@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { lookupResource } from '../api/scheme.js';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/v3.js';
 import { openapiV2Document } from '../api/openapi/v2.js';
-import { openapiV2Protobuf, protobufAccepted } from '../api/openapi/v2-protobuf.js';
+import { OPENAPI_V2_PROTOBUF, openapiV2Protobuf, protobufAccepted } from '../api/openapi/v2-protobuf.js';
 import { StatusError, newNotFound, newUnauthorized } from '../apimachinery/errors.js';
 import type { Store } from '../storage/store.js';
 import { authenticate, isPublicPath, tlsServerOptions, type UserInfo } from './auth/authenticate.js';
@@ -106,8 +106,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       }
     }
     if (p === '/openapi/v2') {
-      const protobuf = protobufAccepted(req.headers.accept);
-      return protobuf ? writeRaw(res, 200, openapiV2Protobuf(), protobuf) : writeRaw(res, 200, openapiV2Document().body);
+      return protobufAccepted(req.headers.accept) ? writeRaw(res, 200, openapiV2Protobuf(), OPENAPI_V2_PROTOBUF)
+        : writeRaw(res, 200, openapiV2Document().body);
     }
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('404 page not found\n');

@@ -6,15 +6,19 @@ import { stringify as toYAML } from 'yaml';
 import { delimited, double, tag, varint } from '../../apimachinery/protobuf/writer.js';
 import { buildV2Document } from './v2.js';
 
-/** kubectl 1.32's Accept; upstream also serves the older spelling below and answers with the type asked for. */
-export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
-const PROTOBUF_TYPES = [OPENAPI_V2_PROTOBUF, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+/**
+ * kubectl 1.32 asks for the `@v1.0` spelling, which Go's mime.ParseMediaType rejects in a Content-Type, so
+ * upstream answers both spellings with the dotted one (client-go fails on the other: "unexpected content
+ * after media subtype").
+ */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const PROTOBUF_TYPES = [OPENAPI_V2_PROTOBUF, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'];
 const JSON_TYPES = ['application/json', 'application/*', '*/*'];
 
-/** The protobuf media type to answer with, or undefined for JSON (upstream prefers JSON when both are accepted). */
-export function protobufAccepted(accept: string | undefined): string | undefined {
+/** True when the client accepts the protobuf document and not JSON (upstream prefers JSON when both are). */
+export function protobufAccepted(accept: string | undefined): boolean {
   const types = (accept ?? '').split(',').map((a) => a.split(';')[0].trim().toLowerCase());
-  return types.some((t) => JSON_TYPES.includes(t)) ? undefined : types.find((t) => PROTOBUF_TYPES.includes(t));
+  return !types.some((t) => JSON_TYPES.includes(t)) && types.some((t) => PROTOBUF_TYPES.includes(t));
 }
 
 type Obj = Record<string, unknown>;
