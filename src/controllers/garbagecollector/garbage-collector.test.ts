@@ -85,7 +85,19 @@ test('foreground: a dependent that has dependents of its own is deleted in the f
   const m = await kit.admin.get(cms, 'mid');
   assert.ok(m.metadata.deletionTimestamp);
   assert.deepEqual(m.metadata.finalizers, ['foregroundDeletion']);
-  assert.equal(m.metadata.ownerReferences[0].blockOwnerDeletion, false, 'unblocked, so that a cycle cannot wait forever');
+  assert.equal(m.metadata.ownerReferences[0].blockOwnerDeletion, true, 'still blocks its owner');
+});
+
+test('foreground cycle: a dependent whose own dependent deletes in the foreground unblocks its owners first', async () => {
+  const a = await cm('a');
+  const b = await cm('b', [ownerRef(a, { blockOwnerDeletion: true })]);
+  await kit.admin.patch(cms, 'a', 'merge', { metadata: { ownerReferences: [ownerRef(b, { blockOwnerDeletion: true })] } });
+  await kit.admin.delete(cms, 'a', { propagationPolicy: 'Foreground' });
+  await sync();
+  await gc.deleter.reconcile(b.metadata.uid, signal);
+  const got = await kit.admin.get(cms, 'b');
+  assert.equal(got.metadata.ownerReferences[0].blockOwnerDeletion, false, 'unblocked');
+  assert.deepEqual(got.metadata.finalizers, ['foregroundDeletion']);
 });
 
 test('orphan: references to the owner are removed from dependents, then the orphan finalizer', async () => {

@@ -127,11 +127,13 @@ export class GarbageCollector implements Controller {
       await this.patchOwnerRefs(node, latest, owners.filter((o) => !drop.has(o.uid)));
       return;
     }
-    if (c.waiting.length > 0 && this.graph.dependentsOf(uid).length > 0) {
-      // Delete in the foreground too, so that its own dependents go first; first unblock the
-      // waiting owners, or a cycle of blocking references would wait forever.
+    const dependents = this.graph.dependentsOf(uid);
+    if (c.waiting.length > 0 && dependents.length > 0) {
+      // Delete in the foreground too, so that its own dependents go first. When one of them is
+      // itself deleting in the foreground, this may be a cycle: unblock the waiting owners first,
+      // or each would wait for the other forever (upstream's cycle guard).
       const waiting = new Set(c.waiting.map((o) => o.uid));
-      if (owners.some((o) => waiting.has(o.uid) && o.blockOwnerDeletion)) {
+      if (dependents.some((d) => deletingDependents(d.obj)) && owners.some((o) => waiting.has(o.uid) && o.blockOwnerDeletion)) {
         await this.patchOwnerRefs(node, latest, owners.map((o) => (waiting.has(o.uid) ? { ...o, blockOwnerDeletion: false } : o)));
       }
       await this.deleteObject(node, latest, 'Foreground');
