@@ -4,12 +4,21 @@
  * a DoNotSchedule topology spread (zone), against kube-scheduler's CI floors at 5,000 nodes.
  * In-process (LocalClient over the real SQLite store), so it measures the scheduler, not HTTP;
  * the store, the events and the bench's own watch share the machine's cores with it.
+ * A second table runs the scheduling algorithm alone (cache + framework, assume, no API) on the
+ * same shapes: the scheduler's own hot path.
  * Run: node --import tsx bench/scheduler.ts   (SCHED_BENCH_SCALE=0.1 for a quick run)
  */
 import type { Obj } from '../src/client/client.js';
 import { EventBroadcaster } from '../src/client/events.js';
 import { InformerFactory } from '../src/client/informer.js';
 import { ref } from '../src/client/kind-ref.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { Cache } from '../src/scheduler/cache/cache.js';
+import { CycleState } from '../src/scheduler/framework/cycle-state.js';
+import { newPodInfo } from '../src/scheduler/framework/pod-info.js';
+import { Framework } from '../src/scheduler/framework/runtime.js';
+import { defaultProfile, inTreeRegistry } from '../src/scheduler/registry.js';
+import { Algorithm } from '../src/scheduler/schedule-one.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { startInProcess } from '../test/support/in-process.js';
 
@@ -110,10 +119,26 @@ async function runCase(nodes: number, pods: number, shape: Shape): Promise<Resul
   }
 }
 
-/** SCHED_BENCH_ONLY="basic,spread" limits the shapes (for profiling). */
+/** The algorithm alone: pods/s of schedulePod + assume over a cache of `nodes` nodes. */
+function algorithmOnly(nodes: number, pods: number, shape: Shape): number {
+  const cache = new Cache();
+  for (let i = 0; i < nodes; i++) cache.setNode(node(i) as Node);
+  const fwk = new Framework(inTreeRegistry, defaultProfile(), { snapshot: () => cache, nominatedPodsForNode: () => [] });
+  const algorithm = new Algorithm(fwk, cache);
+  const groups = Math.ceil((2 * pods) / nodes);
+  const t0 = performance.now();
+  for (let i = 0; i < pods; i++) {
+    const info = newPodInfo(pod(i, shape, groups) as Pod);
+    cache.assumePod(info, algorithm.schedulePod(new CycleState(), info).suggestedHost);
+  }
+  return pods / ((performance.now() - t0) / 1000);
+}
+
+/** SCHED_BENCH_ONLY="basic,spread" limits the shapes; SCHED_BENCH_ALGORITHM=only skips the in-process runs (profiling). */
 const only = process.env.SCHED_BENCH_ONLY?.split(',');
+const algorithmOnlyRun = process.env.SCHED_BENCH_ALGORITHM === 'only';
 const results: Result[] = [];
-for (const c of CASES) {
+for (const c of algorithmOnlyRun ? [] : CASES) {
   for (const shape of SHAPES.filter((s) => !only || only.includes(s))) {
     const r = await runCase(Math.max(10, Math.round(c.nodes * SCALE)), Math.max(10, Math.round(c.pods * SCALE)), shape);
     results.push(r);
@@ -128,4 +153,16 @@ for (const r of results) {
   const floor = UPSTREAM_FLOOR[r.shape];
   console.log([String(r.nodes), String(r.pods), r.shape, r.podsPerSec.toFixed(0), r.createPerSec.toFixed(0), r.p50.toFixed(0), r.p99.toFixed(0),
     String(floor), `${(r.podsPerSec / floor).toFixed(2)}x`].map((v, i) => pad(v, i === 2 ? 14 : 10)).join(' '));
+}
+
+console.log('\nScheduling algorithm alone (cache + plugins + assume; no API, no binding)');
+console.log(['nodes', 'pods', 'shape', 'pods/s', 'k8s floor @5k', 'ratio'].map((h, i) => pad(h, i === 2 ? 14 : 10)).join(' '));
+for (const c of CASES) {
+  for (const shape of SHAPES.filter((s) => !only || only.includes(s))) {
+    const nodes = Math.max(10, Math.round(c.nodes * SCALE));
+    const pods = Math.max(10, Math.round(c.pods * SCALE));
+    const rate = algorithmOnly(nodes, pods, shape);
+    console.log([String(nodes), String(pods), shape, rate.toFixed(0), String(UPSTREAM_FLOOR[shape]), `${(rate / UPSTREAM_FLOOR[shape]).toFixed(2)}x`]
+      .map((v, i) => pad(v, i === 2 ? 14 : 10)).join(' '));
+  }
 }

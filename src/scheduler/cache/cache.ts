@@ -6,13 +6,15 @@
  */
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Selector } from '../../apimachinery/labels/index.js';
-import type { Snapshot } from '../framework/interface.js';
-import { hasAffinity, type ImageStateSummary, NodeInfo } from '../framework/node-info.js';
-import { type Labels, newPodInfo, type PodInfo } from '../framework/pod-info.js';
+import type { AntiAffinityTermGroup, Snapshot } from '../framework/interface.js';
+import { hasScoredAffinity, type ImageStateSummary, NodeInfo } from '../framework/node-info.js';
+import { type AffinityTerm, type Labels, newPodInfo, type PodInfo, termKey } from '../framework/pod-info.js';
 
 interface PodState { info: PodInfo; node: NodeInfo; assumed: boolean }
 
 interface ImageState { summary: ImageStateSummary; nodes: Set<string> }
+
+interface TermGroup extends AntiAffinityTermGroup { readonly term: AffinityTerm; readonly nodes: Map<NodeInfo, number> }
 
 const podKey = (pod: Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
@@ -27,9 +29,10 @@ export class Cache implements Snapshot {
   private readonly labelIndex = new Map<string, Set<PodState>>();
   private readonly images = new Map<string, ImageState>();
   private readonly namespaces = new Map<string, Labels>();
+  /** termKey → existing pods' required anti-affinity term and its count per node. */
+  private readonly antiAffinityGroups = new Map<string, TermGroup>();
   private affinityDirty = true;
-  private withAffinity: NodeInfo[] = [];
-  private withRequiredAntiAffinity: NodeInfo[] = [];
+  private withScoredAffinity: NodeInfo[] = [];
 
   // --- Snapshot ---
 
@@ -40,15 +43,15 @@ export class Cache implements Snapshot {
     return n?.node ? n : undefined;
   }
 
-  nodesWithAffinityPods(): readonly NodeInfo[] {
-    this.refreshAffinityLists();
-    return this.withAffinity;
+  nodesWithScoredAffinityPods(): readonly NodeInfo[] {
+    if (this.affinityDirty) {
+      this.withScoredAffinity = this.list.filter((n) => n.podsWithScoredAffinity.length > 0);
+      this.affinityDirty = false;
+    }
+    return this.withScoredAffinity;
   }
 
-  nodesWithRequiredAntiAffinityPods(): readonly NodeInfo[] {
-    this.refreshAffinityLists();
-    return this.withRequiredAntiAffinity;
-  }
+  antiAffinityTermGroups(): Iterable<AntiAffinityTermGroup> { return this.antiAffinityGroups.values(); }
 
   *candidatePods(term: { selector: Selector }): Iterable<{ pod: PodInfo; node: NodeInfo }> {
     const { selector } = term;
@@ -160,7 +163,8 @@ export class Cache implements Snapshot {
       if (!set) this.labelIndex.set(lk, (set = new Set()));
       set.add(st);
     }
-    if (hasAffinity(info)) this.affinityDirty = true;
+    if (hasScoredAffinity(info)) this.affinityDirty = true;
+    this.countAntiAffinityTerms(info, node, 1);
   }
 
   private detach(st: PodState): void {
@@ -173,14 +177,19 @@ export class Cache implements Snapshot {
       if (set?.size === 0) this.labelIndex.delete(lk);
     }
     if (!st.node.node && st.node.pods.length === 0) this.infos.delete(st.node.name);
-    if (hasAffinity(st.info)) this.affinityDirty = true;
+    if (hasScoredAffinity(st.info)) this.affinityDirty = true;
+    this.countAntiAffinityTerms(st.info, st.node, -1);
   }
 
-  private refreshAffinityLists(): void {
-    if (!this.affinityDirty) return;
-    this.withAffinity = this.list.filter((n) => n.podsWithAffinity.length > 0);
-    this.withRequiredAntiAffinity = this.list.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
-    this.affinityDirty = false;
+  private countAntiAffinityTerms(info: PodInfo, node: NodeInfo, delta: 1 | -1): void {
+    for (const term of info.requiredAntiAffinityTerms) {
+      const key = termKey(term);
+      let g = this.antiAffinityGroups.get(key);
+      if (!g) this.antiAffinityGroups.set(key, (g = { term, nodes: new Map() }));
+      const n = (g.nodes.get(node) ?? 0) + delta;
+      if (n > 0) g.nodes.set(node, n); else g.nodes.delete(node);
+      if (g.nodes.size === 0) this.antiAffinityGroups.delete(key);
+    }
   }
 
   private addImages(info: NodeInfo, node: Node): void {

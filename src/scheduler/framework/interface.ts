@@ -19,12 +19,21 @@ export interface Snapshot {
   /** Every node with a Node object, in a stable order. */
   nodes(): readonly NodeInfo[];
   get(name: string): NodeInfo | undefined;
-  /** Nodes hosting pods with pod (anti-)affinity / with required anti-affinity. */
-  nodesWithAffinityPods(): readonly NodeInfo[];
-  nodesWithRequiredAntiAffinityPods(): readonly NodeInfo[];
+  /** Nodes hosting pods whose affinity weighs in scoring (NodeInfo.podsWithScoredAffinity). */
+  nodesWithScoredAffinityPods(): readonly NodeInfo[];
+  /**
+   * Existing pods' required anti-affinity terms, equal terms grouped, with how many pods on each
+   * node carry the term: one term match per group instead of one per pod.
+   */
+  antiAffinityTermGroups(): Iterable<AntiAffinityTermGroup>;
   /** Assigned pods that may match term (a superset: callers still check termMatches), with their node. */
   candidatePods(term: Pick<AffinityTerm, 'selector'>): Iterable<{ pod: PodInfo; node: NodeInfo }>;
   namespaceLabels(namespace: string): Labels | undefined;
+}
+
+export interface AntiAffinityTermGroup {
+  readonly term: AffinityTerm;
+  readonly nodes: ReadonlyMap<NodeInfo, number>;
 }
 
 export interface Plugin {

@@ -20,9 +20,11 @@ export class NodeInfo {
   nonZeroCPU = 0;
   nonZeroMemory = 0;
   pods: PodInfo[] = [];
-  /** Pods with any pod (anti-)affinity, and those with required anti-affinity. */
-  podsWithAffinity: PodInfo[] = [];
-  podsWithRequiredAntiAffinity: PodInfo[] = [];
+  /**
+   * Pods whose affinity weighs in scoring others: required affinity or preferred terms. (Required
+   * anti-affinity of existing pods is counted by the cache's term groups instead.)
+   */
+  podsWithScoredAffinity: PodInfo[] = [];
   /** "protocol/port" → host IP → how many pods use it. */
   usedPorts = new Map<string, Map<string, number>>();
   /** Normalized image name → its summary (shared with the cache, which keeps numNodes current). */
@@ -48,8 +50,7 @@ export class NodeInfo {
 
   addPod(p: PodInfo): void {
     this.pods.push(p);
-    if (hasAffinity(p)) this.podsWithAffinity.push(p);
-    if (p.requiredAntiAffinityTerms.length) this.podsWithRequiredAntiAffinity.push(p);
+    if (hasScoredAffinity(p)) this.podsWithScoredAffinity.push(p);
     this.account(p, 1);
   }
 
@@ -59,8 +60,7 @@ export class NodeInfo {
     if (i < 0) return false;
     const old = this.pods[i];
     this.pods.splice(i, 1);
-    removeByKey(this.podsWithAffinity, old.key);
-    removeByKey(this.podsWithRequiredAntiAffinity, old.key);
+    removeByKey(this.podsWithScoredAffinity, old.key);
     this.account(old, -1);
     return true;
   }
@@ -78,8 +78,7 @@ export class NodeInfo {
     c.nonZeroCPU = this.nonZeroCPU;
     c.nonZeroMemory = this.nonZeroMemory;
     c.pods = [...this.pods];
-    c.podsWithAffinity = [...this.podsWithAffinity];
-    c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
+    c.podsWithScoredAffinity = [...this.podsWithScoredAffinity];
     c.usedPorts = new Map([...this.usedPorts].map(([k, v]) => [k, new Map(v)]));
     c.imageStates = this.imageStates;
     c.generation = this.generation;
@@ -106,8 +105,8 @@ export class NodeInfo {
   }
 }
 
-export const hasAffinity = (p: PodInfo) =>
-  p.requiredAffinityTerms.length + p.requiredAntiAffinityTerms.length + p.preferredAffinityTerms.length + p.preferredAntiAffinityTerms.length > 0;
+export const hasScoredAffinity = (p: PodInfo) =>
+  p.requiredAffinityTerms.length + p.preferredAffinityTerms.length + p.preferredAntiAffinityTerms.length > 0;
 
 /** HostPortInfo.CheckConflict: 0.0.0.0 conflicts with every IP on the same protocol and port. */
 export function portConflicts(used: ReadonlyMap<string, ReadonlyMap<string, number>>, hp: HostPort): boolean {

@@ -2,8 +2,8 @@
  * @module ImageLocality: prefers nodes that already have the pod's images, weighted by image size
  * and by how widely the image is spread (so that one node with an image does not attract all pods).
  */
-import type { Handle } from '../../framework/runtime.js';
-import type { ScorePlugin } from '../../framework/interface.js';
+import type { CycleState } from '../../framework/cycle-state.js';
+import type { PreScorePlugin, ScorePlugin } from '../../framework/interface.js';
 import { MAX_NODE_SCORE } from '../../framework/interface.js';
 import type { ImageStateSummary } from '../../framework/node-info.js';
 
@@ -26,17 +26,29 @@ export function calculatePriority(sumScores: number, numContainers: number): num
   return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD));
 }
 
-export const New = (h: Handle) => ({
+const PRE_SCORE_KEY = `PreScore${Name}`;
+
+class PreScoreState {
+  constructor(readonly images: readonly string[], readonly numContainers: number, readonly totalNumNodes: number) {}
+  clone() { return this; }
+}
+
+export const New = () => ({
   name: Name,
-  score(_state, pod, node) {
+  preScore(state: CycleState, pod, _nodes, snapshot) {
     const spec = pod.pod.spec;
     const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
-    const total = h.snapshot().nodes().length;
-    let sum = 0;
-    for (const c of containers) {
-      const s = c.image ? node.imageStates.get(normalizedImageName(c.image)) : undefined;
-      if (s) sum += scaledImageScore(s, total);
-    }
-    return calculatePriority(sum, containers.length);
+    const images = containers.filter((c) => c.image).map((c) => normalizedImageName(c.image!));
+    state.write(PRE_SCORE_KEY, new PreScoreState(images, containers.length, snapshot.nodes().length));
+    return undefined;
   },
-}) satisfies ScorePlugin;
+  score(state: CycleState, _pod, node) {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
+    let sum = 0;
+    for (const image of s.images) {
+      const st = node.imageStates.get(image);
+      if (st) sum += scaledImageScore(st, s.totalNumNodes);
+    }
+    return calculatePriority(sum, s.numContainers);
+  },
+}) satisfies PreScorePlugin & ScorePlugin;

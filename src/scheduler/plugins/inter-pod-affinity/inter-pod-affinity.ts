@@ -73,17 +73,15 @@ class PreScoreState {
 }
 
 function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
-  const withAnti = snapshot.nodesWithRequiredAntiAffinityPods();
-  if (pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0 && withAnti.length === 0) return SKIP;
   const nsLabels: NamespaceLabels = (ns) => snapshot.namespaceLabels(ns);
   const s = new PreFilterState(nsLabels);
-  for (const node of withAnti) {
-    for (const existing of node.podsWithRequiredAntiAffinity) {
-      for (const t of existing.requiredAntiAffinityTerms) {
-        if (termMatches(t, pod, nsLabels)) update(s.existingAntiAffinityCounts, node, t.topologyKey, 1);
-      }
-    }
+  let existingTerms = false;
+  for (const { term, nodes } of snapshot.antiAffinityTermGroups()) {
+    existingTerms = true;
+    if (!termMatches(term, pod, nsLabels)) continue;
+    for (const [node, n] of nodes) update(s.existingAntiAffinityCounts, node, term.topologyKey, n);
   }
+  if (pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0 && !existingTerms) return SKIP;
   if (pod.requiredAffinityTerms.length) {
     for (const { pod: existing, node } of snapshot.candidatePods(pod.requiredAffinityTerms[0])) {
       if (!matchesAllTerms(pod.requiredAffinityTerms, existing, nsLabels)) continue;
@@ -142,11 +140,11 @@ function scoreTerms(scores: Map<string, Map<string, number>>, terms: readonly We
 function preScore(state: CycleState, pod: PodInfo, _nodes: readonly NodeInfo[], snapshot: Snapshot) {
   const nsLabels: NamespaceLabels = (ns) => snapshot.namespaceLabels(ns);
   const hasPreferred = pod.preferredAffinityTerms.length + pod.preferredAntiAffinityTerms.length > 0;
-  // Unless the incoming pod has preferences, only pods with affinity of their own matter.
-  const nodes = hasPreferred ? snapshot.nodes() : snapshot.nodesWithAffinityPods();
+  // Unless the incoming pod has preferences, only pods whose own affinity scores matter.
+  const nodes = hasPreferred ? snapshot.nodes() : snapshot.nodesWithScoredAffinityPods();
   const scores = new Map<string, Map<string, number>>();
   for (const node of nodes) {
-    for (const existing of hasPreferred ? node.pods : node.podsWithAffinity) {
+    for (const existing of hasPreferred ? node.pods : node.podsWithScoredAffinity) {
       scoreTerms(scores, pod.preferredAffinityTerms, existing, node, nsLabels, 1);
       scoreTerms(scores, pod.preferredAntiAffinityTerms, existing, node, nsLabels, -1);
       for (const t of existing.requiredAffinityTerms) {
