@@ -37,7 +37,7 @@ export class LocalClient implements Client {
     return this.storage(ref).create(this.ns(ref) || copy.metadata?.namespace || '', copy, this.write(opts));
   }
 
-  update(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}) { return this.replace(ref, obj, opts, ''); }
+  update(ref: ResourceRef, obj: Obj, opts: WriteOptions & { subresource?: string } = {}) { return this.replace(ref, obj, opts, opts.subresource ?? ''); }
   updateStatus(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}) { return this.replace(ref, obj, opts, 'status'); }
 
   private replace(ref: ResourceRef, obj: Obj, opts: WriteOptions, subresource: string) {

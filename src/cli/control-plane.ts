@@ -10,7 +10,7 @@ import { EventBroadcaster } from '../client/events.js';
 import { InformerFactory } from '../client/informer.js';
 import { LeaderElector } from '../client/leaderelection.js';
 import { runControllerManager } from '../controllers/manager.js';
-import type { ControllerContext } from '../controllers/context.js';
+import type { ControllerContext, ControllerOptions } from '../controllers/context.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
 export interface ControlPlaneOptions {
@@ -22,6 +22,8 @@ export interface ControlPlaneOptions {
   retryPeriodSeconds?: number;
   /** Controller names to run (default: all). */
   controllers?: string[];
+  /** Tunables of individual controllers. */
+  controllerOptions?: ControllerOptions;
   /** Run the scheduler (default true). */
   scheduler?: boolean;
 }
@@ -55,6 +57,7 @@ async function lead(o: ControlPlaneOptions, leading: AbortSignal): Promise<void>
     informers: new InformerFactory(o.client),
     recorder: (component) => events.recorder(component, hostname()),
     now: () => Date.now(),
+    options: o.controllerOptions,
   };
   const scheduler = o.scheduler === false ? undefined
     : new Scheduler({ client: o.client, informers: ctx.informers, events: events.recorder('default-scheduler', hostname()) });

@@ -61,8 +61,11 @@ export interface Client {
   list(ref: ResourceRef, opts?: ListOptions): Promise<ListResult>;
   /** Throws 409 AlreadyExists, 422 Invalid, 404 for a missing namespace. */
   create(ref: ResourceRef, obj: Obj, opts?: WriteOptions): Promise<Obj>;
-  /** Replaces the object; its metadata.resourceVersion, when set, must be current (409 Conflict). */
-  update(ref: ResourceRef, obj: Obj, opts?: WriteOptions): Promise<Obj>;
+  /**
+   * Replaces the object (or, with opts.subresource, writes through that subresource, e.g. a
+   * namespace's 'finalize'); its metadata.resourceVersion, when set, must be current (409 Conflict).
+   */
+  update(ref: ResourceRef, obj: Obj, opts?: WriteOptions & { subresource?: string }): Promise<Obj>;
   /** Writes status only (the status subresource). Same concurrency rules as update. */
   updateStatus(ref: ResourceRef, obj: Obj, opts?: WriteOptions): Promise<Obj>;
   /** Patches the object or one of its subresources ('status', 'scale'); 'apply' needs opts.fieldManager. */

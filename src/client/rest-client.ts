@@ -102,7 +102,7 @@ export class RestClient implements Client {
     return this.call('POST', path, this.writeQuery(opts), JSON.stringify(obj), 'application/json');
   }
 
-  update(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}): Promise<Obj> { return this.replace(ref, obj, opts, ''); }
+  update(ref: ResourceRef, obj: Obj, opts: WriteOptions & { subresource?: string } = {}): Promise<Obj> { return this.replace(ref, obj, opts, opts.subresource ?? ''); }
   updateStatus(ref: ResourceRef, obj: Obj, opts: WriteOptions = {}): Promise<Obj> { return this.replace(ref, obj, opts, 'status'); }
 
   private async replace(ref: ResourceRef, obj: Obj, opts: WriteOptions, subresource: string): Promise<Obj> {

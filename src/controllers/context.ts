@@ -10,6 +10,12 @@ export interface EventSink {
   event(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
+/** Tunables of individual controllers (kube-controller-manager's flags); absent fields keep defaults. */
+export interface ControllerOptions {
+  nodeLifecycle?: Partial<import('./nodelifecycle/node-lifecycle-controller.js').NodeLifecycleOptions>;
+  podGC?: Partial<import('./podgc/pod-gc-controller.js').PodGCOptions>;
+}
+
 export interface ControllerContext {
   client: Client;
   informers: InformerFactory;
@@ -17,6 +23,7 @@ export interface ControllerContext {
   recorder(component: string): EventSink;
   /** Injectable clock for tests (ms since epoch). */
   now(): number;
+  options?: ControllerOptions;
 }
 
 export interface Controller {

@@ -9,7 +9,7 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { DisruptionController } from './disruption/disruption-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
-import { NodeLifecycleController, nodeLifecycleOverrides } from './nodelifecycle/node-lifecycle-controller.js';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { PodGCController } from './podgc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
@@ -17,6 +17,7 @@ import { JobController } from './job/job-controller.js';
 import { TTLAfterFinishedController } from './job/ttl-after-finished.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
+import { StatefulSetController } from './statefulset/statefulset-controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -29,8 +30,9 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
-  podgc: (ctx) => new PodGCController(ctx),
+  podgc: (ctx) => new PodGCController(ctx, ctx.options?.podGC),
   daemonset: (ctx) => new DaemonSetController(ctx),
-  nodelifecycle: (ctx) => new NodeLifecycleController(ctx, nodeLifecycleOverrides),
+  statefulset: (ctx) => new StatefulSetController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx, ctx.options?.nodeLifecycle),
   'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
 };

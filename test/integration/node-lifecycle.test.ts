@@ -6,7 +6,6 @@ import { EventBroadcaster } from '../../src/client/events.js';
 import { InformerFactory } from '../../src/client/informer.js';
 import { ref } from '../../src/client/kind-ref.js';
 import { runControllerManager } from '../../src/controllers/manager.js';
-import { nodeLifecycleOverrides } from '../../src/controllers/nodelifecycle/node-lifecycle-controller.js';
 import { startHollowNodes, type HollowNodes } from '../../src/kubelet/hollow/hollow-nodes.js';
 import { startInProcess, type InProcessCluster } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -20,16 +19,15 @@ const client = () => cluster.client('test');
 before(async () => {
   cluster = await startInProcess();
   hollow = await startHollowNodes({ client: cluster.client('hollow'), count: 3, prefix: 'nl-', renewIntervalMs: 200, statusReportIntervalMs: 60_000 });
-  Object.assign(nodeLifecycleOverrides, { nodeMonitorPeriodMs: 200, nodeMonitorGracePeriodMs: 2000 });
   const c = cluster.client('kube-controller-manager');
   const events = new EventBroadcaster(c);
-  manager = runControllerManager({ client: c, informers: new InformerFactory(c), recorder: (n) => events.recorder(n), now: Date.now },
+  manager = runControllerManager({ client: c, informers: new InformerFactory(c), recorder: (n) => events.recorder(n), now: Date.now,
+    options: { nodeLifecycle: { nodeMonitorPeriodMs: 200, nodeMonitorGracePeriodMs: 2000 } } },
     stop.signal, { enabled: ['nodelifecycle', 'taint-eviction-controller'] });
 });
 after(async () => {
   stop.abort();
   await manager;
-  for (const k of Object.keys(nodeLifecycleOverrides)) delete (nodeLifecycleOverrides as Record<string, unknown>)[k];
   await hollow?.stop();
   await cluster?.close();
 });

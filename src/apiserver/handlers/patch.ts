@@ -10,7 +10,6 @@ import { patchObject, type PatchType } from '../registry/patch-object.js';
 import { respondObject, isDryRun, type RequestContext } from './context.js';
 import { enforceFieldValidation, checkObject } from './decode-object.js';
 import { fieldManagerOf } from './field-manager.js';
-import { requireActiveNamespace } from './create.js';
 import { writeScale } from './scale.js';
 
 const patchTypes: Record<string, PatchType> = {
@@ -42,7 +41,6 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
     // Apply creates what does not exist yet (as upstream's patch handler does for apply).
     const obj = await ctx.storage.update(namespace, name, (cur) => applyPatch(ctx, type, cur, patch, expect, manager), w,
       async () => {
-        if (ctx.t.namespaced) await requireActiveNamespace(ctx, namespace);
         const created = applyPatch(ctx, type, undefined, patch, expect, manager);
         return ctx.storage.create(namespace, created, w);
       });

@@ -65,7 +65,9 @@ export class ResourceStorage {
   readonly gr: { group: string; resource: string };
   readonly gk: { group: string; kind: string };
 
-  constructor(readonly t: ResourceType, private store: Store, private admission: Admission) {
+  /** @param requireNamespace throws unless a namespaced create may go into that namespace. */
+  constructor(readonly t: ResourceType, private store: Store, private admission: Admission,
+    private requireNamespace?: (t: ResourceType, ns: string) => Promise<void>) {
     this.gr = { group: t.group, resource: t.resource };
     this.gk = { group: t.group, kind: t.kind };
   }
@@ -121,6 +123,7 @@ export class ResourceStorage {
 
   /** Create: server-owned metadata, admission, then a write that fails if the name exists. */
   async create(namespace: string, obj: Obj, w: WriteOptions = {}): Promise<Obj> {
+    if (this.t.namespaced) await this.requireNamespace?.(this.t, namespace);
     const meta = (obj.metadata ??= {});
     if (this.t.namespaced) meta.namespace = namespace;
     else delete meta.namespace;

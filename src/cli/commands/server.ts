@@ -26,6 +26,9 @@ interface ServerFlags {
   disableAgent: boolean;
   controllers?: string[];
   disableScheduler: boolean;
+  nodeMonitorGracePeriod: number;
+  nodeMonitorPeriod: number;
+  terminatedPodGcThreshold: number;
   leaderElectLeaseDuration: number;
   leaderElectRenewDeadline: number;
   leaderElectRetryPeriod: number;
@@ -42,6 +45,9 @@ export function serverCommand(): Command {
     .option('--datastore-endpoint <url>', 'store: sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT[,HOST:PORT]')
     .option('--tls-san <name>', 'extra name or IP for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--disable-agent', 'run no node agent on this machine', false)
+    .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before it is marked NotReady (e.g. 40s)', parseDuration, parseDuration('40s'))
+    .option('--node-monitor-period <duration>', 'how often node health is checked', parseDuration, parseDuration('5s'))
+    .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted', parseCount, 12500)
     .option('--disable-scheduler', 'run no scheduler in this server', false)
     .option('--controllers <names>', 'comma-separated controllers to run (default: all)', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean))
     .option('--leader-elect-lease-duration <seconds>', 'how long a control-plane lease holds without renewal', parseSeconds, 15)
@@ -55,6 +61,12 @@ export function serverCommand(): Command {
 function parseSeconds(v: string): number {
   const n = Number(v);
   if (!(n > 0)) throw new Error(`invalid duration "${v}": must be a positive number of seconds`);
+  return n;
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid number "${v}": must be a whole number`);
   return n;
 }
 
@@ -83,6 +95,10 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const controlPlane = new AbortController();
   const controlPlaneDone = runControlPlane({
     client: new LocalClient(api.registry, 'kube-controller-manager'), log, controllers: flags.controllers, scheduler: !flags.disableScheduler,
+    controllerOptions: {
+      nodeLifecycle: { nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod, nodeMonitorPeriodMs: flags.nodeMonitorPeriod },
+      podGC: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
+    },
     leaseDurationSeconds: flags.leaderElectLeaseDuration, renewDeadlineSeconds: flags.leaderElectRenewDeadline,
     retryPeriodSeconds: flags.leaderElectRetryPeriod,
   }, controlPlane.signal)

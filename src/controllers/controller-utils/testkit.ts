@@ -22,7 +22,7 @@ export function recordingClient(inner: Client, actions: Action[]): Client {
     list: (r, o) => inner.list(r, o),
     watch: (r, o, s) => inner.watch(r, o, s),
     async create(r, obj, o) { const out = await inner.create(r, obj, o); rec('create', r, out.metadata.name, undefined, obj); return out; },
-    async update(r, obj, o) { const out = await inner.update(r, obj, o); rec('update', r, obj.metadata.name, undefined, obj); return out; },
+    async update(r, obj, o) { const out = await inner.update(r, obj, o); rec('update', r, obj.metadata.name, o?.subresource, obj); return out; },
     async updateStatus(r, obj, o) { const out = await inner.updateStatus(r, obj, o); rec('update', r, obj.metadata.name, 'status', obj.status); return out; },
     async patch(r, n, t, p, o) { const out = await inner.patch(r, n, t, p, o); rec('patch', r, n, o?.subresource, p); return out; },
     async delete(r, n, o) { const out = await inner.delete(r, n, o); rec('delete', r, n); return out; },

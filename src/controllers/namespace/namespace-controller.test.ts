@@ -47,8 +47,8 @@ test('the controller deletes all content, sets the ok conditions, then finalizes
   assert.equal(r, undefined);
   const w = writes();
   for (const x of ['delete configmaps doomed/a', 'delete secrets doomed/s', 'delete deployments doomed/d', 'update namespaces/status /doomed',
-    'patch namespaces/finalize /doomed']) assert.ok(w.includes(x), `${x} in ${w.join(', ')}`);
-  assert.ok(w.indexOf('patch namespaces/finalize /doomed') > w.indexOf('delete configmaps doomed/a'), 'finalized after emptying');
+    'update namespaces/finalize /doomed']) assert.ok(w.includes(x), `${x} in ${w.join(', ')}`);
+  assert.ok(w.indexOf('update namespaces/finalize /doomed') > w.indexOf('delete configmaps doomed/a'), 'finalized after emptying');
   await assert.rejects(kit.admin.get(nsRef, 'doomed'), /not found/);
 });
 

@@ -89,9 +89,8 @@ export class NamespaceController implements Controller, Reconciler {
     ns = latest;
     const finalizers = (ns.spec.finalizers as string[]).filter((f) => f !== FinalizerKubernetes);
     try {
-      // PUT …/finalize upstream; the merge patch at the read resourceVersion writes the same spec.finalizers.
-      await this.client.patch(this.namespaces, name, 'merge',
-        { metadata: { resourceVersion: ns.metadata.resourceVersion }, spec: { finalizers } },
+      // PUT …/finalize at the read resourceVersion, as upstream.
+      await this.client.update(this.namespaces, { ...ns, spec: { ...ns.spec, finalizers } },
         { subresource: 'finalize', fieldManager: FieldManager });
     } catch (e) {
       if (!isNotFound(e)) throw e;

@@ -37,12 +37,6 @@ export const DefaultNodeLifecycleOptions: Readonly<NodeLifecycleOptions> = {
   nodeEvictionRate: 0.1, unhealthyZoneThreshold: 0.55, largeClusterSizeThreshold: 50,
 };
 
-/**
- * Overrides applied by the registered factory on top of the defaults (tests set short grace
- * periods here before the controller manager starts; empty in `tug server`).
- */
-export const nodeLifecycleOverrides: Partial<NodeLifecycleOptions> = {};
-
 interface Health { probeAt: number; heartbeat?: string; renewTime?: string; ready?: string }
 type ZoneState = 'Normal' | 'PartialDisruption' | 'FullDisruption';
 
