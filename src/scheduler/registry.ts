@@ -26,7 +26,7 @@ export const inTreeRegistry: Readonly<Record<string, PluginFactory>> = {
   [NodePorts.Name]: NodePorts.New,
   [ImageLocality.Name]: ImageLocality.New,
   [BalancedAllocation.Name]: BalancedAllocation.New,
-  [DefaultPreemption.Name]: (h) => DefaultPreemption.New(h),
+  [DefaultPreemption.Name]: DefaultPreemption.New,
 };
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';

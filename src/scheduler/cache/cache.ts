@@ -141,11 +141,6 @@ export class Cache implements Snapshot {
     if (st?.assumed) this.detach(st);
   }
 
-  isAssumed(key: string): boolean { return this.pods.get(key)?.assumed ?? false; }
-
-  /** The node a pod is counted on (assumed or confirmed). */
-  nodeOf(key: string): string | undefined { return this.pods.get(key)?.node.name; }
-
   // --- namespaces (for namespaceSelector in affinity terms) ---
 
   setNamespace(ns: Namespace): void { this.namespaces.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {}); }

@@ -29,8 +29,6 @@ export class NodeInfo {
   usedPorts = new Map<string, Map<string, number>>();
   /** Normalized image name → its summary (shared with the cache, which keeps numNodes current). */
   imageStates = new Map<string, ImageStateSummary>();
-  /** Bumped on every change. */
-  generation = 0;
 
   constructor(name: string, node?: Node) {
     this.name = name;
@@ -45,7 +43,6 @@ export class NodeInfo {
     const a = allocatableOf(node.status?.allocatable as Record<string, string> | undefined);
     this.allocatable = a.resource;
     this.allowedPodNumber = a.pods;
-    this.generation++;
   }
 
   addPod(p: PodInfo): void {
@@ -81,7 +78,6 @@ export class NodeInfo {
     c.podsWithScoredAffinity = [...this.podsWithScoredAffinity];
     c.usedPorts = new Map([...this.usedPorts].map(([k, v]) => [k, new Map(v)]));
     c.imageStates = this.imageStates;
-    c.generation = this.generation;
     return c;
   }
 
@@ -101,7 +97,6 @@ export class NodeInfo {
       if (n > 0) ips.set(hp.ip, n); else ips.delete(hp.ip);
       if (ips.size === 0) this.usedPorts.delete(k);
     }
-    this.generation++;
   }
 }
 

@@ -27,13 +27,7 @@ interface Candidate { node: string; victims: PodInfo[] }
 /** MoreImportantPod: higher priority first, then the one started earlier. */
 const moreImportant = (a: PodInfo, b: PodInfo) => b.priority - a.priority || a.startTime - b.startTime;
 
-export interface Options {
-  /** Where the dry runs start among the potential nodes (default: random, as upstream). */
-  offset?: (n: number) => number;
-}
-
-export const New = (h: Handle, opts: Options = {}) => {
-  const offsetOf = opts.offset ?? ((n: number) => Math.floor(Math.random() * n));
+export const New = (h: Handle) => {
 
   /** SelectVictimsOnNode: remove every lower-priority pod, then put back as many as still fit. */
   function selectVictims(state: CycleState, pod: PodInfo, original: NodeInfo): { victims?: PodInfo[]; status?: Status } {
@@ -84,7 +78,8 @@ export const New = (h: Handle, opts: Options = {}) => {
       const candidates: Candidate[] = [];
       if (potential.length) {
         const want = Math.min(potential.length, Math.max(MIN_CANDIDATE_NODES_ABSOLUTE, Math.trunc((potential.length * MIN_CANDIDATE_NODES_PERCENTAGE) / 100)));
-        const offset = offsetOf(potential.length);
+        // Dry runs start at a random node, as upstream, so that no node is always preferred.
+        const offset = Math.floor(Math.random() * potential.length);
         for (let i = 0; i < potential.length && candidates.length < want; i++) {
           const node = potential[(offset + i) % potential.length];
           const { victims, status } = selectVictims(state, pod, node);
