@@ -165,9 +165,10 @@ export class ResourceStorage {
 
   /**
    * Read-modify-write with compare-and-swap (apiserver's GuaranteedUpdate). `update` gets a copy
-   * of the current object and returns the desired one (or throws NO_CHANGE). When the desired
-   * object names a resourceVersion, that version must still be current (409 otherwise); when it
-   * does not, conflicts with other writers are retried.
+   * of the current object and returns the desired one (or throws NO_CHANGE). A resourceVersion in
+   * the desired object must be the current one (409 otherwise). After a concurrent write the
+   * function runs again on the newer version, so a version merely copied from the one read (a
+   * patch, a binding) passes, while one the caller sent (a PUT body) is then stale.
    */
   async update(namespace: string, name: string, update: (current: Obj) => Obj | Promise<Obj>, w: WriteOptions = {},
     createIfMissing?: () => Promise<Obj>): Promise<Obj> {
@@ -212,7 +213,9 @@ export class ResourceStorage {
         return next;
       } catch (e) {
         if (e instanceof ConflictError || e instanceof NotFoundError) {
-          if (asked !== undefined) throw newOptimisticLockConflict(this.gr, name);
+          // Someone wrote in between: run the update again on the new version. A resourceVersion the
+          // caller asked for is then stale and fails the check above with 409; one that only came
+          // from the version read (a patch, a binding) is simply read afresh.
           if (attempt < 20) continue;
           throw newConflict(this.gr, name, 'too many concurrent writers; try again');
         }
