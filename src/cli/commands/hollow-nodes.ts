@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { RestClient } from '../../client/rest-client.js';
 import { startHollowNodes } from '../../kubelet/hollow/hollow-nodes.js';
+import { parseDuration } from '../../storage/compactor.js';
 
 interface HollowNodesFlags {
   count: number;
@@ -14,6 +15,7 @@ interface HollowNodesFlags {
   cpu: string;
   memory: string;
   pods: string;
+  renewInterval: number;
 }
 
 export function hollowNodesCommand(): Command {
@@ -26,6 +28,7 @@ export function hollowNodesCommand(): Command {
     .option('--cpu <quantity>', 'cpu capacity of each node', '4')
     .option('--memory <quantity>', 'memory capacity of each node', '16Gi')
     .option('--pods <n>', 'pod capacity of each node', '110')
+    .option('--renew-interval <duration>', 'how often each node renews its Lease (kubelet: 10s; keep it under the server\'s --node-monitor-grace-period)', parseDuration, parseDuration('10s'))
     .action((flags: HollowNodesFlags) => run(flags));
 }
 
@@ -46,7 +49,7 @@ async function run(flags: HollowNodesFlags): Promise<void> {
   const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
   const nodes = await startHollowNodes({
     client, count: flags.count, prefix: flags.prefix, firstIndex: flags.firstIndex,
-    capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.pods }, log,
+    capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.pods }, renewIntervalMs: flags.renewInterval, log,
   });
   log(`${flags.count} hollow nodes running (${flags.prefix}0 … ${flags.prefix}${flags.count - 1})`);
   let stopping = false;
