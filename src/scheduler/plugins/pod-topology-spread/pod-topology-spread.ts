@@ -111,24 +111,26 @@ function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
   const inclusion = new Inclusion(pod);
   const counts = new Map<string, Map<string, number>>();
   for (const c of constraints) if (!counts.has(c.topologyKey)) counts.set(c.topologyKey, new Map());
-  // Every eligible domain, including those without matching pods.
+  // Every eligible domain, including those without matching pods; eligible nodes per constraint.
+  const eligible = constraints.map(() => new Set<NodeInfo>());
   for (const node of snapshot.nodes()) {
     if (!hasAllKeys(node.labels, constraints)) continue;
-    for (const c of constraints) {
-      if (!inclusion.includes(c, node)) continue;
+    constraints.forEach((c, i) => {
+      if (!inclusion.includes(c, node)) return;
+      eligible[i].add(node);
       const byValue = counts.get(c.topologyKey)!;
       const v = node.labels[c.topologyKey];
       if (!byValue.has(v)) byValue.set(v, 0);
-    }
+    });
   }
-  for (const c of constraints) {
+  constraints.forEach((c, i) => {
     const byValue = counts.get(c.topologyKey)!;
     for (const { pod: p, node } of snapshot.candidatePods(c)) {
-      if (!countsMatch(p, c, pod.namespace) || !hasAllKeys(node.labels, constraints) || !inclusion.includes(c, node)) continue;
+      if (!eligible[i].has(node) || !countsMatch(p, c, pod.namespace)) continue;
       const v = node.labels[c.topologyKey];
-      byValue.set(v, (byValue.get(v) ?? 0) + 1);
+      byValue.set(v, byValue.get(v)! + 1);
     }
-  }
+  });
   const s = new PreFilterState(constraints, inclusion, counts, new Map());
   for (const key of counts.keys()) s.recomputeMinimum(key);
   state.write(PRE_FILTER_KEY, s);
