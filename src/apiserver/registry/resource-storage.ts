@@ -65,9 +65,9 @@ export class ResourceStorage {
   readonly gr: { group: string; resource: string };
   readonly gk: { group: string; kind: string };
 
-  /** @param requireNamespace throws unless a namespaced create may go into that namespace. */
+  /** @param beforeCreate admission that reads other objects (namespace lifecycle, priority); throws to refuse. */
   constructor(readonly t: ResourceType, private store: Store, private admission: Admission,
-    private requireNamespace?: (t: ResourceType, ns: string) => Promise<void>) {
+    private beforeCreate?: (t: ResourceType, ns: string, obj: Obj) => Promise<void>) {
     this.gr = { group: t.group, resource: t.resource };
     this.gk = { group: t.group, kind: t.kind };
   }
@@ -123,7 +123,7 @@ export class ResourceStorage {
 
   /** Create: server-owned metadata, admission, then a write that fails if the name exists. */
   async create(namespace: string, obj: Obj, w: WriteOptions = {}): Promise<Obj> {
-    if (this.t.namespaced) await this.requireNamespace?.(this.t, namespace);
+    await this.beforeCreate?.(this.t, namespace, obj);
     const meta = (obj.metadata ??= {});
     if (this.t.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
