@@ -94,14 +94,17 @@ test('an unschedulable pod is bound once a node that fits is added', async () =>
 test('a higher-priority pod preempts a lower-priority one and is nominated, then bound when the victim is gone', async () => {
   await withScheduler(async (client) => {
     await client.create(ref('Node'), node('only', '1'));
-    await client.create(ref('Pod', NS), pod('low', '800m', { priority: 1, terminationGracePeriodSeconds: 0 }));
+    // Priorities come from PriorityClasses through the Priority admission, as for users.
+    for (const [name, value] of [['low', 1], ['high', 1000]] as const) await client.create(ref('PriorityClass'), { metadata: { name }, value });
+    await client.create(ref('PriorityClass'), { metadata: { name: 'mid-never' }, value: 100, preemptionPolicy: 'Never' });
+    await client.create(ref('Pod', NS), pod('low', '800m', { priorityClassName: 'low', terminationGracePeriodSeconds: 0 }));
     await waitFor('low bound', nodeOf(client, 'low'));
-    await client.create(ref('Pod', NS), pod('never', '800m', { priority: 100, preemptionPolicy: 'Never' }));
+    await client.create(ref('Pod', NS), pod('never', '800m', { priorityClassName: 'mid-never' }));
     const neverCond = await waitFor('never unschedulable', async () => ((await client.get(ref('Pod', NS), 'never')).status?.conditions ?? [])
       .find((c: Obj) => c.type === 'PodScheduled'));
     assert.equal(neverCond.message, '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.');
 
-    await client.create(ref('Pod', NS), pod('high', '800m', { priority: 1000 }));
+    await client.create(ref('Pod', NS), pod('high', '800m', { priorityClassName: 'high' }));
     assert.equal(await waitFor('high bound', nodeOf(client, 'high')), 'only');
     await assert.rejects(client.get(ref('Pod', NS), 'low'), /not found/);
     const ev = (await client.list(ref('Event', NS))).items.find((e) => e.involvedObject?.name === 'low' && e.reason === 'Preempted');

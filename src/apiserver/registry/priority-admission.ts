@@ -40,6 +40,11 @@ export function priorityAdmission(storageFor: (t: ResourceType) => ResourceStora
         'the integer value of priority (' + spec.priority + ') must not be provided in pod spec; priority admission controller computed ' + priority + ' from the given PriorityClass name');
     }
     spec.priority = priority;
-    spec.preemptionPolicy = cls?.preemptionPolicy ?? spec.preemptionPolicy ?? 'PreemptLowerPriority';
+    const policy = cls?.preemptionPolicy;
+    if (policy && spec.preemptionPolicy && spec.preemptionPolicy !== policy) {
+      throw newForbidden({ group: '', resource: 'pods' }, pod.metadata?.name ?? '',
+        `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`);
+    }
+    spec.preemptionPolicy = policy ?? spec.preemptionPolicy ?? 'PreemptLowerPriority';
   };
 }
