@@ -9,17 +9,43 @@ import { decodeProtobuf, isProtobufContentType } from '../../apimachinery/protob
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** How much of an oversized body is read and thrown away so the client sees the 413, not a reset. */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw newRequestEntityTooLarge('limit is 3145728');
+  if (declared > limit) {
+    await discard(req);
+    throw newRequestEntityTooLarge('limit is 3145728');
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Leaving the loop early must not destroy the request: the rest is discarded below.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw newRequestEntityTooLarge('limit is 3145728');
+    if (size > limit) break;
     chunks.push(chunk as Buffer);
   }
+  if (size > limit) {
+    await discard(req);
+    throw newRequestEntityTooLarge('limit is 3145728');
+  }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Reads the rest of a refused body so that a client still sending it gets the answer rather than
+ * a broken pipe; past MAX_DISCARD_BYTES the connection is cut (no unbounded uploads).
+ */
+async function discard(req: IncomingMessage): Promise<void> {
+  let seen = 0;
+  for await (const chunk of req) {
+    seen += (chunk as Buffer).length;
+    if (seen > MAX_DISCARD_BYTES) {
+      req.socket.destroy();
+      return;
+    }
+  }
 }
 
 /** The media type without parameters, lower-cased ("application/json"). */
