@@ -21,6 +21,8 @@ export interface InProcessCluster {
 
 export async function startInProcess(opts: Partial<OpenStoreOptions> = {}): Promise<InProcessCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tug-it-'));
+  // A test file that dies before its after() hook still leaves no directory behind.
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const store = await openStore({ dataDir, watchCache: true, ...opts });
   const registry = new StorageRegistry(store, builtinAdmission);
   await ensureSystemNamespaces(registry);
@@ -28,8 +30,11 @@ export async function startInProcess(opts: Partial<OpenStoreOptions> = {}): Prom
     store, registry,
     client: (fieldManager = 'test') => new LocalClient(registry, fieldManager),
     async close() {
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await store.close();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
