@@ -12,6 +12,7 @@ import { adminHttps, type AdminHttps } from '../test/support/admin-https.js';
 import { startEtcd, type EtcdServer } from '../test/support/etcd.js';
 import { startTugServer, type TugServer } from '../test/support/tug-server.js';
 import { readKubeconfig } from '../src/cli/kubeconfig.js';
+import { onLines } from './support/lines.js';
 
 const OBJECTS = 5_000;
 const RATE = 200;
@@ -89,18 +90,10 @@ async function fanout(server: TugServer, c: AdminHttps): Promise<Result> {
       if (res.statusCode !== 200) return reject(new Error(`watch: ${res.statusCode}`));
       connected++;
       resolve();
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          const m = /"name":"(fan-\d+)"/.exec(line);
-          const t = m && sentAt.get(m[1]);
-          if (t !== undefined && t !== null) lat.push(performance.now() - t);
-        }
+      onLines(res, (line) => {
+        const m = /"name":"(fan-\d+)"/.exec(line);
+        const t = m && sentAt.get(m[1]);
+        if (t !== undefined && t !== null) lat.push(performance.now() - t);
       });
       res.on('error', () => {});
     });

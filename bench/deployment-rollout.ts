@@ -10,6 +10,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { adminHttps, type AdminHttps } from '../test/support/admin-https.js';
 import { startTugServer, tugBin, type TugServer } from '../test/support/tug-server.js';
 import { readKubeconfig } from '../src/cli/kubeconfig.js';
+import { onLines } from './support/lines.js';
 
 const NODES = 100;
 const REPLICAS = 100;
@@ -30,17 +31,7 @@ async function watch(kubeconfig: string, path: string, onEvent: (e: Ev) => void)
     const req = httpsRequest({ host: url.hostname, port: url.port, path, agent }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`watch ${path}: ${res.statusCode}`));
       resolve({ stop: () => { req.destroy(); agent.destroy(); } });
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.trim()) onEvent(JSON.parse(line));
-        }
-      });
+      onLines(res, (line) => onEvent(JSON.parse(line)));
       res.on('error', () => {});
     });
     req.on('error', reject);

@@ -10,6 +10,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { adminHttps, type AdminHttps } from '../test/support/admin-https.js';
 import { startTugServer, tugBin, type TugServer } from '../test/support/tug-server.js';
 import { readKubeconfig } from '../src/cli/kubeconfig.js';
+import { onLines } from './support/lines.js';
 
 const BUDGET_MS = Number(process.env.SCALE_RSS_BUDGET_S ?? 330) * 1000;
 /** Stop creating and measure once every process this bench started holds this much RSS together. */
@@ -45,18 +46,11 @@ async function watchDeployments(kubeconfig: string, rv: string) {
     const r = httpsRequest({ host: url.hostname, port: url.port, agent, path: `/apis/apps/v1/namespaces/${NS}/deployments?watch=1&resourceVersion=${rv}` }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`watch: ${res.statusCode}`));
       resolve(r);
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const e = JSON.parse(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          const o = e.object;
-          if (e.type === 'ERROR') { failed = new Error(`watch error: ${JSON.stringify(o)}`); continue; }
-          status.set(o.metadata.name, { replicas: o.status?.replicas ?? 0, available: o.status?.availableReplicas ?? 0 });
-        }
+      onLines(res, (line) => {
+        const e = JSON.parse(line);
+        const o = e.object;
+        if (e.type === 'ERROR') { failed = new Error(`watch error: ${JSON.stringify(o)}`); return; }
+        status.set(o.metadata.name, { replicas: o.status?.replicas ?? 0, available: o.status?.availableReplicas ?? 0 });
       });
       res.on('end', () => { failed ??= new Error('deployment watch ended'); });
       res.on('error', () => {});
