@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Agent, request as httpsRequest } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import { adminHttps, type AdminHttps } from '../test/support/admin-https.js';
 import { startTugServer, tugBin, type TugServer } from '../test/support/tug-server.js';
 import { readKubeconfig } from '../src/cli/kubeconfig.js';
-import { onLines } from './support/lines.js';
+import { watch } from './support/lines.js';
 
 const NODES = 100;
 const REPLICAS = 100;
@@ -19,25 +19,6 @@ const NS = 'rollout';
 const STEP_TIMEOUT_MS = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => process.stderr.write(`[+${(performance.now() / 1000).toFixed(1)} s] ${m}\n`);
-
-type Ev = { type: string; object: any };
-
-/** A raw watch stream (its own connection); calls onEvent for each frame until stop(). */
-async function watch(kubeconfig: string, path: string, onEvent: (e: Ev) => void): Promise<{ stop(): void }> {
-  const creds = await readKubeconfig(kubeconfig);
-  const url = new URL(creds.server);
-  const agent = new Agent({ keepAlive: false, ca: creds.ca, cert: creds.cert, key: creds.key });
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: url.hostname, port: url.port, path, agent }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`watch ${path}: ${res.statusCode}`));
-      resolve({ stop: () => { req.destroy(); agent.destroy(); } });
-      onLines(res, (line) => onEvent(JSON.parse(line)));
-      res.on('error', () => {});
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** Resolves when pred() holds (checked every 20 ms); rejects after timeoutMs. */
 async function until(what: string, pred: () => boolean, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
