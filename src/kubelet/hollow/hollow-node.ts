@@ -3,14 +3,16 @@
  * Lease in kube-node-lease and the Ready condition, turns its bound pods Running with fake IPs
  * and confirms their deletion — all through the Client, with no containers.
  */
-import { isAlreadyExists, isConflict, isNotFound } from '../../apimachinery/errors.js';
+import { isConflict, isNotFound } from '../../apimachinery/errors.js';
 import type { Client, Obj } from '../../client/client.js';
 import type { Result } from '../../client/controller.js';
 import { ref } from '../../client/kind-ref.js';
-import { exitAfterSeconds, rfc3339, runningStatus, succeededStatus } from './pod-status.js';
-
-export const NodeLeaseNamespace = 'kube-node-lease';
-export const KubeletVersion = 'v1.32.0';
+import { nodeConditions } from '../node/conditions.js';
+import { NodeLease } from '../node/lease.js';
+import { KubeletVersion } from '../node/node-status.js';
+import { nodeArch, nodeLabels, registerNode } from '../node/registration.js';
+import { NodeStatusReporter } from '../node/status-reporter.js';
+import { exitAfterSeconds, runningStatus, succeededStatus } from './pod-status.js';
 
 /** Resource amounts of a hollow node (capacity and allocatable alike). */
 export interface HollowCapacity { cpu: string; memory: string; pods: string }
@@ -31,9 +33,6 @@ export interface HollowNodeOptions {
   onResume?: () => void;
 }
 
-const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
-const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-
 export class HollowNode {
   readonly name: string;
   readonly internalIP: string;
@@ -41,11 +40,10 @@ export class HollowNode {
   private readonly client: Client;
   private readonly now: () => number;
   private readonly capacity: HollowCapacity;
-  private readonly leaseDurationSeconds: number;
-  private lease?: Obj;
-  private nodeUID = '';
-  private readySince = 0;
-  private lastStatusReport = 0;
+  private readonly lease: NodeLease;
+  private readonly reporter: NodeStatusReporter;
+  /** The conditions last reported, for their transition times when no stored Node is at hand. */
+  private conditions?: Obj[];
   private heartbeating = true;
   /** Pod UID → last octet of its IP in the node's /24 (2 … 254). */
   private readonly podIPs = new Map<string, number>();
@@ -55,7 +53,8 @@ export class HollowNode {
     this.name = opts.nodeName;
     this.now = opts.now ?? Date.now;
     this.capacity = { ...DefaultCapacity, ...opts.capacity };
-    this.leaseDurationSeconds = opts.leaseDurationSeconds ?? 40;
+    this.lease = new NodeLease({ client: opts.client, nodeName: opts.nodeName, leaseDurationSeconds: opts.leaseDurationSeconds, now: this.now });
+    this.reporter = new NodeStatusReporter({ client: opts.client, nodeName: opts.nodeName, now: this.now });
     const i = opts.index;
     if (!(Number.isInteger(i) && i >= 0 && i < 65536)) throw new Error(`hollow node index ${i} out of range 0-65535`);
     this.internalIP = `127.1.${i >> 8}.${(i & 255)}`;
@@ -71,58 +70,28 @@ export class HollowNode {
   /** Comes back to life: the next heartbeat renews the lease and reports Ready again. */
   resumeHeartbeats(): void {
     this.heartbeating = true;
-    this.readySince = 0;
+    this.conditions = undefined;
+    this.reporter.reset();
     this.opts.onResume?.();
   }
 
   /** Creates the Node (or reports status on an existing one) and its Lease. Throws on API errors. */
   async register(): Promise<void> {
-    const now = this.now();
-    this.readySince = now;
     const node: Obj = {
       apiVersion: 'v1', kind: 'Node',
-      metadata: { name: this.name, labels: this.labels() },
+      metadata: { name: this.name, labels: nodeLabels(this.name, this.opts.labels) },
       spec: { podCIDR: this.podCIDR, podCIDRs: [this.podCIDR] },
-      status: this.nodeStatus(now),
+      status: this.nodeStatus(undefined),
     };
-    try {
-      this.nodeUID = (await this.client.create(ref('Node'), node)).metadata.uid;
-      this.lastStatusReport = now;
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-      this.nodeUID = (await this.client.get(ref('Node'), this.name)).metadata.uid;
-      await this.reportStatus();
-    }
+    const { node: stored, created } = await registerNode(this.client, node);
+    this.lease.setOwner(stored.metadata.uid);
+    if (!created) await this.reporter.report(this.nodeStatus(stored));
     await this.renewLease();
   }
 
   /** Renews the node's Lease (creating it when missing), as the kubelet's lease controller. */
   async renewLease(): Promise<void> {
-    if (!this.heartbeating) return;
-    const leases = ref('Lease', NodeLeaseNamespace);
-    const renewTime = microTime(this.now());
-    if (this.lease) {
-      try {
-        this.lease = await this.client.update(leases, { ...this.lease, spec: { ...this.lease.spec, renewTime } });
-        return;
-      } catch (e) {
-        if (!isConflict(e) && !isNotFound(e)) throw e;
-        this.lease = undefined; // changed or removed by someone else: read it again below
-      }
-    }
-    try {
-      const current = await this.client.get(leases, this.name);
-      this.lease = await this.client.update(leases, { ...current, spec: { ...current.spec, holderIdentity: this.name,
-        leaseDurationSeconds: this.leaseDurationSeconds, renewTime } });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      this.lease = await this.client.create(leases, {
-        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-        metadata: { name: this.name, namespace: NodeLeaseNamespace,
-          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUID }] },
-        spec: { holderIdentity: this.name, leaseDurationSeconds: this.leaseDurationSeconds, renewTime },
-      });
-    }
+    if (this.heartbeating) await this.lease.renew();
   }
 
   /**
@@ -131,20 +100,12 @@ export class HollowNode {
    * nodeStatusReportFrequency and its comparison with the stored node.
    */
   async maybeReportStatus(stored: Obj | undefined, intervalMs: number): Promise<void> {
-    if (!this.heartbeating) return;
-    const ready = (stored?.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
-    const own = ready?.status === 'True' && ready.reason === 'KubeletReady';
-    if (own && this.now() - this.lastStatusReport < intervalMs) return;
-    await this.reportStatus();
+    if (this.heartbeating) await this.reporter.maybeReport(this.nodeStatus(stored), stored, intervalMs);
   }
 
   /** Writes the node's status (conditions with a fresh lastHeartbeatTime) through the status subresource. */
   async reportStatus(): Promise<void> {
-    if (!this.heartbeating) return;
-    const now = this.now();
-    if (!this.readySince) this.readySince = now;
-    await this.client.patch(ref('Node'), this.name, 'merge', { status: this.nodeStatus(now) }, { subresource: 'status' });
-    this.lastStatusReport = now;
+    if (this.heartbeating) await this.reporter.report(this.nodeStatus(undefined));
   }
 
   /**
@@ -189,33 +150,18 @@ export class HollowNode {
   /** Frees what the node held for a pod that is gone. */
   releasePod(uid: string): void { this.podIPs.delete(uid); }
 
-  private labels(): Record<string, string> {
-    const arch = ARCH[process.arch] ?? process.arch;
-    return { 'beta.kubernetes.io/arch': arch, 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch,
-      'kubernetes.io/hostname': this.name, 'kubernetes.io/os': 'linux', ...this.opts.labels };
-  }
-
-  private nodeStatus(now: number): Obj {
-    const hb = rfc3339(now);
-    const since = rfc3339(this.readySince || now);
-    const cond = (type: string, status: string, reason: string, message: string) =>
-      ({ type, status, lastHeartbeatTime: hb, lastTransitionTime: since, reason, message });
+  private nodeStatus(stored: Obj | undefined): Obj {
+    const conditions = nodeConditions({}, stored?.status?.conditions ?? this.conditions, this.now());
+    this.conditions = conditions;
     const resources = { cpu: this.capacity.cpu, memory: this.capacity.memory, pods: this.capacity.pods, 'ephemeral-storage': '100Gi' };
-    const arch = ARCH[process.arch] ?? process.arch;
     return {
-      capacity: resources, allocatable: resources,
-      conditions: [
-        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ],
+      capacity: resources, allocatable: resources, conditions,
       addresses: [{ type: 'InternalIP', address: this.internalIP }, { type: 'Hostname', address: this.name }],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
         machineID: this.name, systemUUID: this.name, bootID: this.name, kernelVersion: '6.1.0-hollow', osImage: 'tugboat hollow node',
         containerRuntimeVersion: 'fake://0.1.0', kubeletVersion: KubeletVersion, kubeProxyVersion: KubeletVersion,
-        operatingSystem: 'linux', architecture: arch,
+        operatingSystem: 'linux', architecture: nodeArch(),
       },
     };
   }
