@@ -66,6 +66,48 @@ export async function ensurePKI(dataDir: string, opts: EnsurePKIOptions): Promis
   return { dir, ca, server, admin };
 }
 
+/** The CN and group of the API server's client certificate toward node agents, as kubeadm names it. */
+export const KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
+export interface KubeletServingOptions {
+  nodeName: string;
+  /** The node's IPs (and any extra DNS names) the API server may dial it by. */
+  addresses: string[];
+  now?: Date;
+}
+
+/**
+ * The node agent's HTTPS serving certificate (CN system:node:NAME, O system:nodes, serverAuth),
+ * covering the node name and its addresses, as DATA_DIR/tls/kubelet-serving-NAME.{crt,key}.
+ * Reused across starts; reissued when an address is new, the CA changed or expiry nears.
+ */
+export async function ensureKubeletServingCert(pki: Pick<PKI, 'dir' | 'ca'>, o: KubeletServingOptions): Promise<CertKeyPair> {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.nodeName)) throw new Error(`invalid node name "${o.nodeName}" for a serving certificate`);
+  const now = o.now ?? new Date();
+  const names = [...new Set([o.nodeName, ...o.addresses].map((n) => n.trim().toLowerCase()).filter(Boolean))];
+  const file = `kubelet-serving-${o.nodeName}`;
+  let pair = await readPair(pki.dir, file);
+  if (!pair || !usable(pair, pki.ca, now) || !covers(pair.cert, names)) {
+    pair = await issue(pki.ca, { subject: [{ O: ['system:nodes'] }, { CN: [`system:node:${o.nodeName}`] }], days: LEAF_DAYS, now,
+      eku: OID_SERVER_AUTH, sans: names.map((n) => ({ type: isIP(n) ? 'ip' : 'dns', value: n })) });
+    await writePair(pki.dir, file, pair);
+  }
+  return pair;
+}
+
+/**
+ * The API server's client certificate for calls to node agents (CN kube-apiserver-kubelet-client,
+ * O system:masters), as DATA_DIR/tls/apiserver-kubelet-client.{crt,key}; reused until near expiry.
+ */
+export async function ensureKubeletClientCert(pki: Pick<PKI, 'dir' | 'ca'>, o: { now?: Date } = {}): Promise<CertKeyPair> {
+  const now = o.now ?? new Date();
+  let pair = await readPair(pki.dir, 'apiserver-kubelet-client');
+  if (!pair || !usable(pair, pki.ca, now)) {
+    pair = await issueClientCert(pki, { commonName: KUBELET_CLIENT_CN, organizations: ['system:masters'], now });
+    await writePair(pki.dir, 'apiserver-kubelet-client', pair);
+  }
+  return pair;
+}
+
 /** Issues a client certificate (clientAuth) signed by the cluster CA; it is not written to disk. */
 export function issueClientCert(pki: Pick<PKI, 'ca'>, opts: ClientCertOptions): Promise<CertKeyPair> {
   const subject: x509.JsonName = [...(opts.organizations ?? []).map((o) => ({ O: [o] })), { CN: [opts.commonName] }];
