@@ -1,0 +1,189 @@
+/**
+ * @module A private containerd for tests: its own temp dir, bridge and /24, tugboat's pause and
+ * busybox images imported (built once per busybox binary and cached in the temp dir), and a stop()
+ * that removes every sandbox, container, mount, bridge, process and file it made — also when the
+ * test process exits without calling it.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes, randomInt } from 'node:crypto';
+import { containerdLayout } from '../../src/kubelet/containerd/config.js';
+import { startContainerd } from '../../src/kubelet/containerd/supervisor.js';
+import { writeCNIConfig } from '../../src/kubelet/cni/config.js';
+import { CTR_BINARY, importImage } from '../../src/kubelet/images/ctr.js';
+import { localImageTar } from '../../src/kubelet/images/local-images.js';
+import { TEST_IMAGE } from '../../src/kubelet/images/names.js';
+
+/** Built image tars shared by every test process (keyed by the busybox binary's hash). */
+export const TEST_IMAGE_CACHE = join(tmpdir(), 'tugboat-test-images');
+// One file per 10.244.<n>.0/24 in use, holding the owner's PID, so parallel test files never share a subnet.
+const SUBNET_LOCKS = join(tmpdir(), 'tugboat-test-subnets');
+
+export interface TestContainerd {
+  /** unix:///…/containerd.sock */
+  endpoint: string;
+  /** The temp dir holding everything (containerd's dir is DIR/containerd). */
+  dir: string;
+  /** containerd's own dir (root, state, socket, log). */
+  containerdDir: string;
+  bridge: string;
+  /** e.g. 10.244.173.0/24 */
+  subnet: string;
+  /** host-local's dataDir: reservations are files in DIR/cni/ipam/tugboat/. */
+  cniDataDir: string;
+  /** A place for pod logs (CRI's log_directory roots). */
+  logDir: string;
+  /** containerd's PID (for tests of supervision). */
+  readonly pid: number;
+  /** Removes all sandboxes and containers, stops containerd, deletes the bridge and the dir. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startTestContainerd(): Promise<TestContainerd> {
+  const dir = mkdtempSync(join(tmpdir(), 'tug-ctd-'));
+  const containerdDir = join(dir, 'containerd');
+  const cniDataDir = join(dir, 'cni', 'ipam');
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const bridge = freeBridgeName();
+  const { subnet, release } = claimSubnet();
+  const socket = containerdLayout(containerdDir).socket;
+
+  let done = false;
+  let containerdStopped = false;
+  const cleanupSync = () => {
+    if (done) return;
+    done = true;
+    process.removeListener('exit', cleanupSync);
+    if (!containerdStopped) removeAllContainersSync(socket);
+    killShimsSync(socket);
+    unmountUnderSync(dir);
+    spawnSync('ip', ['link', 'del', 'dev', bridge], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+    release();
+  };
+  // Registered before containerd starts so that it runs while containerd still answers.
+  process.on('exit', cleanupSync);
+
+  try {
+    await writeCNIConfig({ confDir: containerdLayout(containerdDir).cniConfDir, bridge, subnet, dataDir: cniDataDir });
+    const testTar = await localImageTar(TEST_IMAGE, TEST_IMAGE_CACHE);
+    const ctd = await startContainerd({ dir: containerdDir, imageDir: TEST_IMAGE_CACHE });
+    await importImage(ctd.endpoint, testTar);
+    return {
+      endpoint: ctd.endpoint, dir, containerdDir, bridge, subnet, cniDataDir, logDir,
+      get pid() { return ctd.pid; },
+      async stop() {
+        if (done) return;
+        removeAllContainersSync(socket);
+        await ctd.stop();
+        containerdStopped = true;
+        cleanupSync();
+      },
+    };
+  } catch (e) {
+    cleanupSync();
+    throw e;
+  }
+}
+
+function freeBridgeName(): string {
+  for (;;) {
+    const name = `tugt${randomBytes(2).toString('hex')}`;
+    if (!existsLink(name)) return name;
+  }
+}
+
+function existsLink(name: string): boolean {
+  try {
+    readdirSync(`/sys/class/net/${name}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A 10.244.<100-250>.0/24 that no route on this host and no other test process uses. */
+function claimSubnet(): { subnet: string; release: () => void } {
+  mkdirSync(SUBNET_LOCKS, { recursive: true });
+  const routes = spawnSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' }).stdout ?? '';
+  for (let tries = 0; tries < 200; tries++) {
+    const n = randomInt(100, 251);
+    const prefix = `10.244.${n}.`;
+    if (routes.includes(prefix)) continue;
+    const lock = join(SUBNET_LOCKS, String(n));
+    if (!takeLock(lock)) continue;
+    return { subnet: `${prefix}0/24`, release: () => rmSync(lock, { force: true }) };
+  }
+  throw new Error('no free 10.244.x.0/24 subnet for a test containerd');
+}
+
+/** Creates the lock file with our PID; a lock whose owner is gone is taken over. */
+function takeLock(path: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch {
+      const owner = Number(readText(path));
+      if (owner > 0 && pidAlive(owner)) return false;
+      rmSync(path, { force: true });
+    }
+  }
+  return false;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function ctrSync(socket: string, ...args: string[]): string[] {
+  const r = spawnSync(CTR_BINARY, ['--address', socket, '--namespace', 'k8s.io', '--connect-timeout', '2s', '--timeout', '10s', ...args], { encoding: 'utf8', timeout: 20_000 });
+  return r.status === 0 ? r.stdout.split('\n').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+/** Kills and deletes every task, then every container (sandboxes included), in k8s.io. */
+function removeAllContainersSync(socket: string): void {
+  for (const id of ctrSync(socket, 'tasks', 'ls', '-q')) ctrSync(socket, 'tasks', 'rm', '-f', id);
+  const containers = ctrSync(socket, 'containers', 'ls', '-q');
+  if (containers.length) ctrSync(socket, 'containers', 'rm', ...containers);
+}
+
+/** containerd-shim processes this instance started (their command line names its socket). */
+function killShimsSync(socket: string): void {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const argv = readText(`/proc/${p}/cmdline`).split('\0');
+    if (argv[0]?.includes('containerd-shim') && argv.includes(socket)) {
+      try { process.kill(Number(p), 'SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** Unmounts everything mounted under dir (sandbox netns, /dev/shm, rootfs), deepest first. */
+function unmountUnderSync(dir: string): void {
+  const mounts = readText('/proc/self/mountinfo').split('\n')
+    .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) {
+    if (spawnSync('umount', [m], { stdio: 'ignore' }).status !== 0) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  }
+}
