@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { serverCommand } from './commands/server.js';
 import { kubectlCommand } from './commands/kubectl.js';
 import { hollowNodesCommand } from './commands/hollow-nodes.js';
+import { resetCommand } from './commands/reset.js';
 
 const program = new Command('tug')
   .description('tugboat: a Kubernetes-compatible container orchestrator in one process')
@@ -12,6 +13,7 @@ const program = new Command('tug')
 program.addCommand(serverCommand());
 program.addCommand(kubectlCommand());
 program.addCommand(hollowNodesCommand());
+program.addCommand(resetCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
  * kubeconfig it writes, a kubectl runner bound to it, and clean-up of the process and the dir.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { parse as parseYAML } from 'yaml';
@@ -52,7 +53,19 @@ export interface TugServer {
   stderr(): string;
 }
 
-export interface StartOptions { datastoreEndpoint?: string; dataDir?: string; port?: number; extraArgs?: string[] }
+export interface StartOptions {
+  datastoreEndpoint?: string; dataDir?: string; port?: number; extraArgs?: string[];
+  /** Run the node agent (its own containerd, bridge, subnet and cgroup root, all unique to this server). */
+  agent?: boolean;
+}
+
+/** Agent flags that keep a test server's node apart from any other on the machine (bridge, subnet, cgroups, ports). */
+function agentArgs(): string[] {
+  const id = randomBytes(2).toString('hex');
+  const subnet = `10.244.${100 + Math.floor(Math.random() * 150)}.0/24`;
+  return ['--node-name', `tug-e2e-${id}`, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', subnet,
+    '--cni-bridge', `tuge${id}`, '--cgroup-root', `/tugboat-e2e-${id}`];
+}
 
 export async function startTugServer(opts: StartOptions = {}): Promise<TugServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tug-e2e-'));
@@ -61,11 +74,12 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
   let port = opts.port ?? 0;
   let proc!: ChildProcess;
   let extraArgs = opts.extraArgs ?? [];
+  const agentFlags = opts.agent ? agentArgs() : [];
 
   const launch = async () => {
     rmSync(kubeconfig, { force: true });
-    const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1', '--disable-agent',
-      ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []), ...extraArgs];
+    const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1',
+      ...(opts.agent ? agentFlags : ['--disable-agent']), ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []), ...extraArgs];
     proc = spawn(tugBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr!.on('data', (d) => { log += d; });
     const deadline = Date.now() + 30_000;
@@ -162,6 +176,11 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
     async cleanup() {
       for (const c of children) c.kill('SIGKILL');
       await waitExit('SIGKILL');
+      // The node's pods outlive the server by design (adoptable): `tug reset` removes them, the bridge and the cgroups.
+      if (opts.agent) {
+        const r = spawnSync(tugBin, ['reset', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
+        if (r.status !== 0) process.stderr.write(`tug reset failed (${r.status}): ${r.stderr}\n`);
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
     stderr: () => log,

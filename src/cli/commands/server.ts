@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { ensurePKI } from '../../apiserver/auth/pki.js';
+import { ensureKubeletServingCert, ensurePKI } from '../../apiserver/auth/pki.js';
 import { builtinAdmission } from '../../apiserver/admission/index.js';
 import { ensureSystemNamespaces } from '../../apiserver/bootstrap.js';
 import { startApiServer } from '../../apiserver/server.js';
@@ -15,6 +15,7 @@ import { openStore } from '../../storage/factory.js';
 import { writeAdminKubeconfig } from '../kubeconfig.js';
 import { LocalClient } from '../../apiserver/local-client.js';
 import { runControlPlane } from '../control-plane.js';
+import { defaultNodeIP, startNodeAgent, type NodeAgent } from '../node-agent.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
 
 interface ServerFlags {
@@ -34,6 +35,13 @@ interface ServerFlags {
   leaderElectRetryPeriod: number;
   logLevel: string;
   compactInterval: number;
+  nodeName: string;
+  nodeIp?: string;
+  kubeletPort: number;
+  clusterCidr: string;
+  cniBridge: string;
+  cgroupRoot: string;
+  containerRuntimeEndpoint?: string;
 }
 
 export function serverCommand(): Command {
@@ -45,6 +53,13 @@ export function serverCommand(): Command {
     .option('--datastore-endpoint <url>', 'store: sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT[,HOST:PORT]')
     .option('--tls-san <name>', 'extra name or IP for the serving certificate (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--disable-agent', 'run no node agent on this machine', false)
+    .option('--node-name <name>', 'name of this machine\'s Node', hostname())
+    .option('--node-ip <ip>', 'the Node\'s InternalIP, where the API server reaches its agent (default: the first non-loopback IPv4)')
+    .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward); 0 = any free port', parsePort, 10250)
+    .option('--cluster-cidr <cidr>', 'pod network; this node\'s pods get the first /24 of it', parseCIDR, '10.42.0.0/16')
+    .option('--cni-bridge <name>', 'the Linux bridge the node\'s pods join', parseBridgeName, 'tug0')
+    .option('--cgroup-root <path>', 'cgroup (v1) path under which the pods\' cgroups are made', '/tugboat')
+    .option('--container-runtime-endpoint <url>', 'use this CRI runtime (unix:///path.sock) instead of starting containerd')
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before it is marked NotReady (e.g. 40s)', parseDuration, parseDuration('40s'))
     .option('--node-monitor-period <duration>', 'how often node health is checked', parseDuration, parseDuration('5s'))
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted', parseCount, 12500)
@@ -68,6 +83,19 @@ function parseCount(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`invalid number "${v}": must be a whole number`);
   return n;
+}
+
+function parseCIDR(v: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 24 || Number(m[5]) < 8) {
+    throw new Error(`invalid CIDR "${v}": want an IPv4 network of prefix /8 to /24, e.g. 10.42.0.0/16`);
+  }
+  return v;
+}
+
+function parseBridgeName(v: string): string {
+  if (!/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/.test(v)) throw new Error(`invalid bridge name "${v}": 1-15 letters, digits, '.', '-' or '_'`);
+  return v;
 }
 
 function parsePort(v: string): number {
@@ -103,6 +131,17 @@ async function runServer(flags: ServerFlags): Promise<void> {
     retryPeriodSeconds: flags.leaderElectRetryPeriod,
   }, controlPlane.signal)
     .catch((err) => log.error({ err }, 'control plane failed'));
+  let agent: NodeAgent | undefined;
+  if (!flags.disableAgent) {
+    const nodeIP = flags.nodeIp ?? defaultNodeIP();
+    const serving = await ensureKubeletServingCert(pki, { nodeName: flags.nodeName, addresses: [nodeIP] });
+    agent = await startNodeAgent({
+      dataDir: flags.dataDir, nodeName: flags.nodeName, nodeIP, kubeletPort: flags.kubeletPort, clusterCIDR: flags.clusterCidr,
+      bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint,
+      client: new LocalClient(api.registry, `system:node:${flags.nodeName}`), tls: { ...serving, ca: pki.ca.cert },
+      log: log.child({ component: 'node-agent' }),
+    });
+  }
   ready = true;
   log.info({ port: api.port, dataDir: flags.dataDir, kubeconfig: kubeconfigPath(flags.dataDir) }, 'tug server is running');
 
@@ -112,7 +151,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     controlPlane.abort();
-    await controlPlaneDone;
+    await Promise.all([controlPlaneDone, agent?.stop()]);
     await api.close();
     compactor.stop();
     await store.close();

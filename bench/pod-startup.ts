@@ -1,0 +1,130 @@
+/**
+ * @module Pod startup latency: `tug server` with its node agent (compiled build) creates pods of the
+ * busybox test image (present, imagePullPolicy Never) and a watch times create → Running, one pod at
+ * a time and 20 / 100 at once; the peer is `docker run -d` of the same image on a private dockerd
+ * in the same run. Prints p50 / p99 per pod and the time until all of a batch run, with ratios.
+ * Needs Debian's docker.io. Run: node --import tsx bench/pod-startup.ts
+ */
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { buildBusyboxImage, TEST_IMAGE } from '../src/kubelet/images/index.js';
+import { adminHttps } from '../test/support/admin-https.js';
+import { startTugServer, tugBin } from '../test/support/tug-server.js';
+import { startDocker } from './support/docker.js';
+import { watch } from './support/lines.js';
+
+const NS = 'bench';
+const CASES = [{ label: '1 pod at a time', batch: 1, rounds: 20 }, { label: '20 at once', batch: 20, rounds: 3 }, { label: '100 at once', batch: 100, rounds: 2 }];
+const log = (m: string) => process.stderr.write(`[+${(performance.now() / 1000).toFixed(1)} s] ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Result { perPod: number[]; all: number[] }
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
+
+async function benchTug(imageTar: string): Promise<Record<string, Result>> {
+  const server = await startTugServer({ agent: true });
+  try {
+    const imported = spawnSync(tugBin, ['images', 'import', imageTar, '--data-dir', server.dataDir], { encoding: 'utf8' });
+    if (imported.status !== 0) throw new Error(`tug images import: ${imported.stderr}`);
+    const c = await adminHttps(server.kubeconfig, { maxSockets: 100 });
+    await c.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    for (let i = 0; ; i++) {
+      const nodes = (await c.request('GET', '/api/v1/nodes')).body.items ?? [];
+      if (nodes.some((n: any) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'))) break;
+      if (i > 300) throw new Error('node not Ready after 60 s');
+      await sleep(200);
+    }
+    const out: Record<string, Result> = {};
+    let seq = 0;
+    for (const { label, batch, rounds } of CASES) {
+      const r: Result = { perPod: [], all: [] };
+      for (let round = 0; round < rounds; round++) {
+        const sent = new Map<string, number>(), running = new Map<string, number>();
+        const rv = (await c.request('GET', `/api/v1/namespaces/${NS}/pods?limit=1`)).body.metadata.resourceVersion;
+        const w = await watch(server.kubeconfig, `/api/v1/namespaces/${NS}/pods?watch=1&resourceVersion=${rv}`, (e) => {
+          const p = e.object;
+          if (p?.status?.phase === 'Running' && !running.has(p.metadata.name)) running.set(p.metadata.name, performance.now());
+        });
+        const names = Array.from({ length: batch }, () => `p${seq++}`);
+        const t0 = performance.now();
+        await Promise.all(names.map(async (name) => {
+          sent.set(name, performance.now());
+          const res = await c.request('POST', `/api/v1/namespaces/${NS}/pods`, {
+            apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS },
+            spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: TEST_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '86400'] }] },
+          });
+          if (res.status !== 201) throw new Error(`create pod: ${res.status} ${res.text}`);
+        }));
+        for (let i = 0; running.size < batch; i++) {
+          if (i > 1200) throw new Error(`${label}: ${running.size}/${batch} Running after 120 s`);
+          await sleep(10);
+        }
+        w.stop();
+        for (const n of names) r.perPod.push(running.get(n)! - sent.get(n)!);
+        r.all.push(Math.max(...running.values()) - t0);
+        const del = await c.request('DELETE', `/api/v1/namespaces/${NS}/pods`);
+        if (del.status !== 200) throw new Error(`delete pods: ${del.status} ${del.text}`);
+        for (let i = 0; (await c.request('GET', `/api/v1/namespaces/${NS}/pods?limit=1`)).body.items.length > 0; i++) {
+          if (i > 600) throw new Error('pods not gone after 120 s');
+          await sleep(200);
+        }
+      }
+      out[label] = r;
+      log(`tug ${label}: p50 ${pct(r.perPod, 50).toFixed(0)} ms, all ${pct(r.all, 50).toFixed(0)} ms`);
+    }
+    c.close();
+    return out;
+  } finally {
+    await server.cleanup();
+  }
+}
+
+async function benchDocker(imageTar: string): Promise<Record<string, Result>> {
+  const docker = await startDocker();
+  try {
+    docker.run(['load', '-i', imageTar]);
+    const out: Record<string, Result> = {};
+    for (const { label, batch, rounds } of CASES) {
+      const r: Result = { perPod: [], all: [] };
+      for (let round = 0; round < rounds; round++) {
+        const t0 = performance.now();
+        const times = await Promise.all(Array.from({ length: batch }, async () => {
+          const t = performance.now();
+          await docker.runAsync(['run', '-d', TEST_IMAGE, 'sleep', '86400']);
+          return performance.now() - t;
+        }));
+        r.all.push(performance.now() - t0);
+        r.perPod.push(...times);
+        const ids = docker.run(['ps', '-aq']).split('\n').filter(Boolean);
+        docker.run(['rm', '-f', ...ids]);
+      }
+      out[label] = r;
+      log(`docker ${label}: p50 ${pct(r.perPod, 50).toFixed(0)} ms, all ${pct(r.all, 50).toFixed(0)} ms`);
+    }
+    return out;
+  } finally {
+    await docker.stop();
+  }
+}
+
+const dir = join(process.env.TMPDIR ?? '/tmp');
+const imageTar = join(dir, `tug-bench-busybox-${process.pid}.tar`);
+await buildBusyboxImage({ reference: TEST_IMAGE, out: imageTar });
+log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+try {
+  const docker = await benchDocker(imageTar);
+  const tug = await benchTug(imageTar);
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  console.log('\nPod startup, create → Running (tug: observed by a watch; docker: `docker run -d` returns)\n');
+  console.log('| case | tug p50 | tug p99 | tug all running | docker p50 | docker p99 | docker all running | tug/docker (all) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const { label } of CASES) {
+    const t = tug[label]!, d = docker[label]!;
+    console.log(`| ${label} | ${ms(pct(t.perPod, 50))} | ${ms(pct(t.perPod, 99))} | ${ms(pct(t.all, 50))} | ${ms(pct(d.perPod, 50))} | ${ms(pct(d.perPod, 99))} | ${ms(pct(d.all, 50))} | ${(pct(t.all, 50) / pct(d.all, 50)).toFixed(2)}× |`);
+  }
+  console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; machine: ${readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length} cores`);
+} finally {
+  spawnSync('rm', ['-f', imageTar]);
+}
