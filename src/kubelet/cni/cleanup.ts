@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { checkBridgeName } from './config.js';
 
 /** Deletes the bridge; a bridge that does not exist is not an error. */
-export function deleteBridge(name: string): Promise<void> {
+export async function deleteBridge(name: string): Promise<void> {
   checkBridgeName(name);
   return new Promise((resolve, reject) => {
     execFile('ip', ['link', 'del', 'dev', name], (err, _out, stderr) => {

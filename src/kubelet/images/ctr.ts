@@ -47,8 +47,10 @@ export function ctr(endpoint: string, args: string[], o: { timeoutMs?: number } 
 /**
  * Imports a docker-archive or OCI-layout tar and unpacks it for CRI. Returns the names created
  * (as ImageStatus finds them: `tugboat.local/x:1` stays, `local/x:1` becomes `docker.io/local/x:1`).
+ * `baseName` names an OCI archive's tag-only refs ("1" → "BASE:1"); without it ctr makes up
+ * "import-DATE:1", a name no pod can use.
  */
-export async function importImage(endpoint: string, tarPath: string): Promise<string[]> {
+export async function importImage(endpoint: string, tarPath: string, o: { baseName?: string } = {}): Promise<string[]> {
   try {
     await access(tarPath);
   } catch {
@@ -57,7 +59,8 @@ export async function importImage(endpoint: string, tarPath: string): Promise<st
   await checkEndpoint(endpoint);
   let out: string;
   try {
-    out = await ctr(endpoint, ['images', 'import', '--digests', '--skip-digest-for-named', tarPath]);
+    const base = o.baseName ? ['--base-name', o.baseName] : [];
+    out = await ctr(endpoint, ['images', 'import', '--digests', '--skip-digest-for-named', ...base, tarPath]);
   } catch (e) {
     throw new Error(`cannot import ${tarPath}: ${(e as Error).message}`);
   }
