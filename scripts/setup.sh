@@ -3,7 +3,7 @@
 # and the npm dependencies. Safe to run again; installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(etcd-server)
+packages=(etcd-server containerd runc containernetworking-plugins busybox-static)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
