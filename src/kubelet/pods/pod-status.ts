@@ -47,7 +47,8 @@ function stateOf(c: RuntimeContainer): Obj {
   if (s.state === 'CONTAINER_RUNNING') return { running: { startedAt: time(s.startedAt) } };
   if (s.state === 'CONTAINER_EXITED' || s.state === 'CONTAINER_UNKNOWN') {
     const t: Obj = { exitCode: s.exitCode, reason: s.reason || undefined, message: s.message || undefined,
-      startedAt: s.startedAt !== '0' ? time(s.startedAt) : null, finishedAt: s.finishedAt !== '0' ? time(s.finishedAt) : null,
+      // A container that never started reports the epoch, as the kubelet's zero time.Time does.
+      startedAt: time(s.startedAt), finishedAt: time(s.finishedAt),
       containerID: containerID(c.id) };
     for (const k of Object.keys(t)) if (t[k] === undefined) delete t[k];
     return { terminated: t };

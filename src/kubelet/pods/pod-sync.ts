@@ -108,7 +108,7 @@ export class PodSyncer {
     const requeue = new Requeue();
     const sb = await this.ensureSandbox(pod, rp, requeue);
     if (sb) {
-      rp = await this.reader.read(uid);
+      if (rp.sandboxes[0]?.id !== sb.id) rp = await this.reader.read(uid);
       if (await this.syncContainers(pod, rp, sb, requeue)) rp = await this.reader.read(uid);
       await this.removeDeadContainers(rp, sb.id);
     }
@@ -159,6 +159,9 @@ export class PodSyncer {
     if (meta) await rm(join(this.o.logRoot, `${meta.namespace}_${meta.name}_${uid}`), { recursive: true, force: true });
     this.forget(uid);
   }
+
+  /** Whether someone else overwrote the status this node wrote for the pod (it is then written again). */
+  statusIsStale(pod: Obj): boolean { return this.o.statuses.isStale(pod); }
 
   /** Forgets what the syncer remembers about a pod. */
   forget(uid: string): void {

@@ -60,7 +60,7 @@ export class PodWorkers {
       add: (p) => this.upsert(p),
       update: (old, p) => {
         this.pods.set(p.metadata.uid, p);
-        if (needsSync(old, p)) this.enqueue(p.metadata.uid);
+        if (needsSync(old, p) || this.o.syncer.statusIsStale(p)) this.enqueue(p.metadata.uid);
       },
       delete: (p) => {
         const uid: string = p.metadata.uid;

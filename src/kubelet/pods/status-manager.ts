@@ -23,6 +23,8 @@ interface PodEntry { namespace: string; name: string; uid: string }
 export class StatusManager {
   /** The last status written (or being written) per pod uid. */
   private readonly written = new Map<string, Obj>();
+  /** The resourceVersion our last write produced, per pod uid. */
+  private readonly writtenRV = new Map<string, string>();
   private readonly pending = new Map<string, { pod: PodEntry; status: Obj }>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly now: () => number;
@@ -47,11 +49,23 @@ export class StatusManager {
   /** The last status written for the pod, or undefined. */
   lastWritten(uid: string): Obj | undefined { return this.written.get(uid); }
 
+  /**
+   * Whether someone else changed the pod's status after our last write (e.g. the node lifecycle
+   * controller marked it not ready): the next setStatus then writes ours again.
+   */
+  isStale(pod: Obj): boolean {
+    const uid: string = pod.metadata.uid;
+    const last = this.written.get(uid);
+    const rv = this.writtenRV.get(uid);
+    return !!last && !!rv && newer(pod.metadata.resourceVersion, rv) && !isDeepStrictEqual(normalize(pod.status), last);
+  }
+
   /** Queues `status` (already merged) for the pod unless it equals what the API has or was last sent. */
   setStatus(pod: Obj, status: Obj): void {
     const uid: string = pod.metadata.uid;
     const last = this.written.get(uid);
-    if (last ? isDeepStrictEqual(last, status) : isDeepStrictEqual(normalize(pod.status), status)) return;
+    const unchanged = last && !this.isStale(pod) ? isDeepStrictEqual(last, status) : isDeepStrictEqual(normalize(pod.status), status);
+    if (unchanged) return;
     this.written.set(uid, status);
     this.pending.set(uid, { pod: { namespace: pod.metadata.namespace, name: pod.metadata.name, uid }, status });
     if (!this.inflight.has(uid)) {
@@ -63,6 +77,7 @@ export class StatusManager {
   /** Forgets a pod that is gone. */
   forget(uid: string): void {
     this.written.delete(uid);
+    this.writtenRV.delete(uid);
     this.pending.delete(uid);
   }
 
@@ -76,8 +91,9 @@ export class StatusManager {
       this.pending.delete(uid);
       const { pod, status } = next;
       try {
-        await this.o.client.patch(ref('Pod', pod.namespace), pod.name, 'json',
+        const stored = await this.o.client.patch(ref('Pod', pod.namespace), pod.name, 'json',
           [{ op: 'test', path: '/metadata/uid', value: uid }, { op: 'replace', path: '/status', value: status }], { subresource: 'status' });
+        if (this.written.get(uid) === status) this.writtenRV.set(uid, stored.metadata.resourceVersion);
       } catch (e) {
         if (isNotFound(e)) return;
         // Another pod of the same name (failed uid test) or a transient error: sync again later.
@@ -90,3 +106,10 @@ export class StatusManager {
 }
 
 const normalize = (s: Obj | undefined) => (s === undefined ? undefined : JSON.parse(JSON.stringify(s)));
+
+/** Whether resourceVersion `a` is later than `b` (numeric revisions; any other pair counts as different, so later). */
+function newer(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) > BigInt(b);
+  return a !== b;
+}
