@@ -5,7 +5,7 @@
  * test process exits without calling it.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -18,6 +18,7 @@ import { TEST_IMAGE } from '../../src/kubelet/images/names.js';
 
 /** Built image tars shared by every test process (keyed by the busybox binary's hash). */
 export const TEST_IMAGE_CACHE = join(tmpdir(), 'tugboat-test-images');
+const CNI_BIN_DIR = '/usr/lib/cni';
 // One file per 10.244.<n>.0/24 in use, holding the owner's PID, so parallel test files never share a subnet.
 const SUBNET_LOCKS = join(tmpdir(), 'tugboat-test-subnets');
 
@@ -50,6 +51,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   const bridge = freeBridgeName();
   const { subnet, release } = claimSubnet();
   const socket = containerdLayout(containerdDir).socket;
+  let conflist = '';
 
   let done = false;
   let containerdStopped = false;
@@ -57,7 +59,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
     if (done) return;
     done = true;
     process.removeListener('exit', cleanupSync);
-    if (!containerdStopped) removeAllContainersSync(socket);
+    if (!containerdStopped) removeAllContainersSync(socket, conflist);
     killShimsSync(socket);
     unmountUnderSync(dir);
     spawnSync('ip', ['link', 'del', 'dev', bridge], { stdio: 'ignore' });
@@ -68,7 +70,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   process.on('exit', cleanupSync);
 
   try {
-    await writeCNIConfig({ confDir: containerdLayout(containerdDir).cniConfDir, bridge, subnet, dataDir: cniDataDir });
+    conflist = await writeCNIConfig({ confDir: containerdLayout(containerdDir).cniConfDir, bridge, subnet, dataDir: cniDataDir });
     const testTar = await localImageTar(TEST_IMAGE, TEST_IMAGE_CACHE);
     const ctd = await startContainerd({ dir: containerdDir, imageDir: TEST_IMAGE_CACHE });
     await importImage(ctd.endpoint, testTar);
@@ -77,7 +79,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
       get pid() { return ctd.pid; },
       async stop() {
         if (done) return;
-        removeAllContainersSync(socket);
+        removeAllContainersSync(socket, conflist);
         await ctd.stop();
         containerdStopped = true;
         cleanupSync();
@@ -159,11 +161,64 @@ function ctrSync(socket: string, ...args: string[]): string[] {
   return r.status === 0 ? r.stdout.split('\n').map((s) => s.trim()).filter(Boolean) : [];
 }
 
-/** Kills and deletes every task, then every container (sandboxes included), in k8s.io. */
-function removeAllContainersSync(socket: string): void {
+/**
+ * Releases each sandbox's network as containerd's StopPodSandbox would (CNI DEL: the IP, the veth,
+ * the masquerade and hostPort rules), then kills and deletes every task and container in k8s.io.
+ * ctr alone would leave the iptables rules of every pod behind.
+ */
+function removeAllContainersSync(socket: string, conflist: string): void {
+  const sandboxes = ctrSync(socket, 'containers', 'ls', '-q', 'labels."io.cri-containerd.kind"==sandbox');
+  for (const id of sandboxes) {
+    const info = ctrSync(socket, 'containers', 'info', id).join('\n');
+    let netns = '';
+    try {
+      const spec = JSON.parse(info).Spec as { linux?: { namespaces?: { type: string; path?: string }[] } };
+      netns = spec.linux?.namespaces?.find((n) => n.type === 'network')?.path ?? '';
+    } catch {
+      // no spec: release what can be released without the netns
+    }
+    if (conflist) cniDelSync(conflist, id, netns);
+  }
+  dropNATRulesSync(sandboxes);
   for (const id of ctrSync(socket, 'tasks', 'ls', '-q')) ctrSync(socket, 'tasks', 'rm', '-f', id);
   const containers = ctrSync(socket, 'containers', 'ls', '-q');
   if (containers.length) ctrSync(socket, 'containers', 'rm', ...containers);
+}
+
+/**
+ * The bridge plugin finds a pod's masquerade rules through the netns; when that is gone already,
+ * its DEL leaves them. Remove whatever nat rules and per-pod chains still name these sandboxes.
+ */
+function dropNATRulesSync(ids: string[]): void {
+  if (ids.length === 0) return;
+  const lines = (spawnSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' }).stdout ?? '').split('\n')
+    .filter((l) => l.startsWith('-A ') && ids.some((id) => l.includes(`id: \\"${id}\\"`)));
+  const owned = new Set(lines.map((l) => l.split(' ')[1]!).filter((c) => /^CNI-(DN-)?[0-9a-f]{24}$/.test(c)));
+  const jumps = lines.filter((l) => !owned.has(l.split(' ')[1]!)).map((l) => `-D ${l.slice(3)}`);
+  if (jumps.length === 0 && owned.size === 0) return;
+  const script = ['*nat', ...jumps, ...[...owned].flatMap((c) => [`-F ${c}`, `-X ${c}`]), 'COMMIT', ''].join('\n');
+  spawnSync('iptables-restore', ['--noflush'], { input: script, stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+/** CNI DEL of one container through every plugin of the conflist, last plugin first (as libcni). */
+function cniDelSync(conflistPath: string, containerId: string, netns: string): void {
+  let list: { cniVersion: string; name: string; plugins: { type: string }[] };
+  try {
+    list = JSON.parse(readFileSync(conflistPath, 'utf8'));
+  } catch {
+    return;
+  }
+  for (const plugin of [...list.plugins].reverse()) {
+    spawnSync(join(CNI_BIN_DIR, plugin.type), {
+      input: JSON.stringify({ cniVersion: list.cniVersion, name: list.name, ...plugin }),
+      env: {
+        CNI_COMMAND: 'DEL', CNI_CONTAINERID: containerId, CNI_NETNS: netns && existsSync(netns) ? netns : '',
+        CNI_IFNAME: 'eth0', CNI_PATH: CNI_BIN_DIR, PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      },
+      stdio: ['pipe', 'ignore', 'ignore'],
+      timeout: 20_000,
+    });
+  }
 }
 
 /** containerd-shim processes this instance started (their command line names its socket). */
