@@ -14,6 +14,7 @@ import type { EventRecorder, EventType } from '../../client/events.js';
 import { ref } from '../../client/kind-ref.js';
 import type { PodSandboxConfig, RuntimeService } from '../cri/types.js';
 import type { DNSOptions } from '../spec/dns.js';
+import { Annotations, containerHash } from '../spec/labels.js';
 import { PullReason, type ImagePuller } from '../pull/image-puller.js';
 import { Backoff, goDuration } from './backoff.js';
 import { isCRINotFound, rpcErrorString, rpcMessage } from './cri-errors.js';
@@ -106,6 +107,16 @@ export class PodSyncer {
       return {};
     }
     const requeue = new Requeue();
+    const deadlineIn = this.activeDeadlineIn(pod);
+    if (deadlineIn !== undefined && deadlineIn <= 0) {
+      await this.finish(pod, rp);
+      const message = 'Pod was active on the node longer than the specified deadline';
+      this.event(pod, 'Normal', 'DeadlineExceeded', message);
+      const status = this.o.statuses.merged(pod, this.generate(pod, await this.reader.read(uid), true));
+      this.o.statuses.setStatus(pod, { ...status, phase: 'Failed', reason: 'DeadlineExceeded', message });
+      return {};
+    }
+    if (deadlineIn !== undefined) requeue.after(deadlineIn);
     const sb = await this.ensureSandbox(pod, rp, requeue);
     if (sb) {
       if (rp.sandboxes[0]?.id !== sb.id) rp = await this.reader.read(uid);
@@ -158,6 +169,14 @@ export class PodSyncer {
     await this.removeCgroups(uid);
     if (meta) await rm(join(this.o.logRoot, `${meta.namespace}_${meta.name}_${uid}`), { recursive: true, force: true });
     this.forget(uid);
+  }
+
+  /** Milliseconds until spec.activeDeadlineSeconds passes since the pod's start (undefined without one). */
+  private activeDeadlineIn(pod: Obj): number | undefined {
+    const deadline = pod.spec?.activeDeadlineSeconds;
+    if (typeof deadline !== 'number') return undefined;
+    const start = Date.parse(this.o.statuses.lastWritten(pod.metadata.uid)?.startTime ?? pod.status?.startTime ?? '');
+    return Number.isFinite(start) ? start + deadline * 1000 - this.now() : deadline * 1000;
   }
 
   /** Whether someone else overwrote the status this node wrote for the pod (it is then written again). */
@@ -276,15 +295,19 @@ export class PodSyncer {
     let acted = false;
     const policy = pod.spec?.restartPolicy ?? 'Always';
     const containers: Obj[] = pod.spec?.containers ?? [];
-    // Liveness failures: kill, and restart at once when the policy says so (no back-off, as upstream).
+    // Liveness failures and changed definitions (a new image): kill, and restart at once when the
+    // policy says so (no back-off, as upstream).
     const restarted = new Set<string>();
     for (const spec of containers) {
       const [latest] = containersNamed(rp, spec.name);
-      const failure = latest?.state === 'CONTAINER_RUNNING' ? this.o.probes.livenessFailure(latest.id) : undefined;
-      if (!latest || !failure) continue;
+      if (latest?.state !== 'CONTAINER_RUNNING') continue;
+      const hash = latest.status.annotations?.[Annotations.containerHash];
+      const changed = !!hash && hash !== containerHash(spec);
+      const failure = changed ? `Container ${spec.name} definition changed, will be restarted` : this.o.probes.livenessFailure(latest.id);
+      if (!failure) continue;
       await this.killContainer(pod, latest, spec, failure);
       acted = true;
-      if (policy !== 'Never') {
+      if (changed || policy !== 'Never') {
         await this.startContainer(pod, spec, latest.restartCount + 1, sb, requeue);
         restarted.add(spec.name);
       }
