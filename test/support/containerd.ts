@@ -59,6 +59,8 @@ export async function startTestContainerd(): Promise<TestContainerd> {
     if (done) return;
     done = true;
     process.removeListener('exit', cleanupSync);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     if (!containerdStopped) removeAllContainersSync(socket, conflist);
     killShimsSync(socket);
     unmountUnderSync(dir);
@@ -68,6 +70,10 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   };
   // Registered before containerd starts so that it runs while containerd still answers.
   process.on('exit', cleanupSync);
+  // A signal skips 'exit' handlers: turn it into an exit so that they run.
+  const onSignal = (sig: NodeJS.Signals) => process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   try {
     conflist = await writeCNIConfig({ confDir: containerdLayout(containerdDir).cniConfDir, bridge, subnet, dataDir: cniDataDir });
