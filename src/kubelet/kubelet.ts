@@ -111,7 +111,7 @@ export class Kubelet {
     const recorder = broadcaster.recorder('kubelet', o.nodeName);
     const source = new APIConfigSource(o.client);
     const heartbeat = new NodeHeartbeat({ client: o.client, nodeName: o.nodeName, nodeIP: o.nodeIP, kubeletPort: o.kubeletPort,
-      runtime: o.runtime, rootDir: o.rootDir, podCIDR: o.podCIDR, labels: o.labels, capacityOverrides: o.capacityOverrides,
+      runtime: o.runtime, images: o.images, rootDir: o.rootDir, podCIDR: o.podCIDR, labels: o.labels, capacityOverrides: o.capacityOverrides,
       reserved: o.reserved, intervalMs: t.heartbeatMs, reportIntervalMs: t.statusReportMs, log: o.log });
     if (!(await this.register(heartbeat, signal))) return;
 

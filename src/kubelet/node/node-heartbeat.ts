@@ -7,11 +7,11 @@
 import type { Client, Obj } from '../../client/client.js';
 import { sleep } from '../../client/informer.js';
 import { ref } from '../../client/kind-ref.js';
-import type { RuntimeService } from '../cri/types.js';
+import type { ImageService, RuntimeService } from '../cri/types.js';
 import type { NodeHealth } from './conditions.js';
 import { NodeLease } from './lease.js';
 import { readMachineInfo, readMachineUsage, type MachineInfo } from './machine-info.js';
-import { buildNodeStatus, DefaultReserved, nodeAllocatable, nodeCapacity, pressure, type Reserved } from './node-status.js';
+import { buildNodeStatus, DefaultReserved, nodeAllocatable, nodeCapacity, nodeImages, pressure, type Reserved } from './node-status.js';
 import { nodeLabels, registerNode } from './registration.js';
 import { NodeStatusReporter } from './status-reporter.js';
 
@@ -21,6 +21,8 @@ export interface NodeHeartbeatOptions {
   nodeIP: string;
   kubeletPort: number;
   runtime: Pick<RuntimeService, 'version' | 'status'>;
+  /** The node's images are listed in its status (for the scheduler's ImageLocality). */
+  images?: Pick<ImageService, 'listImages'>;
   rootDir: string;
   /** Given to the Node when it has no spec.podCIDR yet. */
   podCIDR?: string;
@@ -97,8 +99,10 @@ export class NodeHeartbeat {
   private async status(stored: Obj | undefined): Promise<Obj> {
     const health: NodeHealth = { ...pressure(await readMachineUsage(this.o.rootDir)), notReady: await this.runtimeProblem() };
     const runtime = await this.o.runtime.version().catch(() => ({ version: '', runtimeName: 'unknown', runtimeVersion: 'unknown', runtimeApiVersion: '' }));
-    return buildNodeStatus({ nodeName: this.o.nodeName, nodeIP: this.o.nodeIP, kubeletPort: this.o.kubeletPort, machine: this.machine!,
+    const status = buildNodeStatus({ nodeName: this.o.nodeName, nodeIP: this.o.nodeIP, kubeletPort: this.o.kubeletPort, machine: this.machine!,
       capacity: this.capacity, allocatable: this.allocatable, runtime, health, previous: stored?.status?.conditions, now: this.now() });
+    if (this.o.images) status.images = nodeImages(await this.o.images.listImages().catch(() => []));
+    return status;
   }
 
   /** Why the runtime makes the node not ready, in the kubelet's words; undefined when it is fine. */

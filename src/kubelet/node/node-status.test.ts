@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nodeConditions } from './conditions.js';
-import { buildNodeStatus, nodeAllocatable, nodeCapacity, pressure } from './node-status.js';
+import { buildNodeStatus, nodeAllocatable, nodeCapacity, nodeImages, pressure } from './node-status.js';
 
 const machine = { cpus: 2, memoryBytes: 8 * 2 ** 30, fsCapacityBytes: 100 * 2 ** 30, kernelVersion: '6.1.0-13-amd64',
   osImage: 'Debian GNU/Linux 12 (bookworm)', machineID: 'm1', systemUUID: 'u1', bootID: 'b1' };
@@ -55,4 +55,15 @@ test('the status names the runtime, the kubelet port and the addresses', () => {
   assert.equal(s.nodeInfo.osImage, 'Debian GNU/Linux 12 (bookworm)');
   assert.deepEqual(s.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
   assert.deepEqual(s.addresses, [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'Hostname', address: 'n1' }]);
+});
+
+test('node images: largest first, digests then tags, untagged ones left out', () => {
+  assert.deepEqual(nodeImages([
+    { id: 'sha256:1', repoTags: ['tugboat.local/busybox:1'], repoDigests: [], size: '2130552' },
+    { id: 'sha256:2', repoTags: [], repoDigests: [], size: '9' },
+    { id: 'sha256:3', repoTags: ['docker.io/library/nginx:1'], repoDigests: ['docker.io/library/nginx@sha256:ab'], size: '70000000' },
+  ]), [
+    { names: ['docker.io/library/nginx@sha256:ab', 'docker.io/library/nginx:1'], sizeBytes: 70000000 },
+    { names: ['tugboat.local/busybox:1'], sizeBytes: 2130552 },
+  ]);
 });

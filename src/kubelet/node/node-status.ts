@@ -5,7 +5,7 @@
  */
 import type { Obj } from '../../client/client.js';
 import { parseQuantity, quantityString, sub, toNumber, type Quantity } from '../../apimachinery/quantity/index.js';
-import type { VersionResponse } from '../cri/types.js';
+import type { Image, VersionResponse } from '../cri/types.js';
 import { nodeConditions, type NodeHealth } from './conditions.js';
 import type { MachineInfo, MachineUsage } from './machine-info.js';
 import { nodeArch } from './registration.js';
@@ -88,4 +88,16 @@ export function buildNodeStatus(i: NodeStatusInput): Obj {
       kubeletVersion: KubeletVersion, kubeProxyVersion: KubeletVersion, operatingSystem: 'linux', architecture: nodeArch(),
     },
   };
+}
+
+/** The kubelet's nodeStatusMaxImages. */
+export const MaxNodeImages = 50;
+
+/** node.status.images: the largest images first, each with its tags and digests, as the kubelet reports them. */
+export function nodeImages(images: Image[]): Obj[] {
+  return images
+    .map((i) => ({ names: [...(i.repoDigests ?? []), ...(i.repoTags ?? [])], sizeBytes: Number(i.size) || 0 }))
+    .filter((i) => i.names.length > 0)
+    .sort((a, b) => b.sizeBytes - a.sizeBytes)
+    .slice(0, MaxNodeImages);
 }
