@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ensureSandboxImage } from '../images/local-images.js';
 import { SANDBOX_IMAGE } from '../images/names.js';
-import { containerdLayout, renderContainerdConfig } from './config.js';
+import { containerdLayout, renderContainerdConfig, type ContainerdConfigOptions } from './config.js';
 import { criReadiness } from './cri-ready.js';
 
 type LogFn = (obj: object, msg?: string) => void;
@@ -33,6 +33,8 @@ export interface StartContainerdOptions {
   binary?: string;
   /** How long start may take before it fails (default 20 s). */
   startTimeoutMs?: number;
+  /** containerd's own log level in DIR/containerd.log (default info). */
+  logLevel?: ContainerdConfigOptions['logLevel'];
 }
 
 export interface ManagedContainerd {
@@ -47,6 +49,7 @@ export interface ManagedContainerd {
 
 const DEFAULT_BINARY = process.env.CONTAINERD_BIN ?? '/usr/bin/containerd';
 const STOP_GRACE_MS = 5000;
+const MAX_LOG_BYTES = 20 << 20;
 const RESTART_MIN_MS = 1000;
 const RESTART_MAX_MS = 30_000;
 // A containerd that ran this long before dying counts as healthy: the next restart is immediate.
@@ -75,7 +78,7 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Man
 
   const cniConfDir = resolve(opts.cniConfDir ?? layout.cniConfDir);
   await mkdir(cniConfDir, { recursive: true });
-  await writeFile(layout.configFile, renderContainerdConfig({ dir, cniConfDir, sandboxImage: opts.sandboxImage ?? SANDBOX_IMAGE }));
+  await writeFile(layout.configFile, renderContainerdConfig({ dir, cniConfDir, sandboxImage: opts.sandboxImage ?? SANDBOX_IMAGE, logLevel: opts.logLevel }));
   await replaceLeftover(pidFile, layout.configFile, log);
   if ((await criReadiness(layout.socket, 500)) !== 'down') {
     throw new Error(`another containerd already serves ${layout.socket}: stop it or use another data dir`);
@@ -138,6 +141,8 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Man
   const killOnExit = () => { if (child && child.exitCode === null) child.kill('SIGKILL'); };
   process.once('exit', killOnExit);
 
+  // One old log is kept, so that a long-lived node's log does not grow without end.
+  if (await fileSize(layout.logFile) > MAX_LOG_BYTES) await rename(layout.logFile, `${layout.logFile}.1`);
   const logStart = await fileSize(layout.logFile);
   const t0 = Date.now();
   child = launch();
