@@ -7,7 +7,7 @@
  * pod workers serialize them); different pods sync in parallel.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { isConflict, isNotFound } from '../../apimachinery/errors.js';
 import type { Client, Obj } from '../../client/client.js';
 import type { EventRecorder, EventType } from '../../client/events.js';
@@ -392,6 +392,8 @@ export class PodSyncer {
       requeue.after(this.retryMs);
       return false;
     }
+    // The kubelet makes the container's log directory (<pod log dir>/<container>/).
+    if (sb.config.logDirectory && config.logPath) await mkdir(dirname(join(sb.config.logDirectory, config.logPath)), { recursive: true });
     let id: string;
     try {
       id = await this.o.runtime.createContainer(sb.id, config, sb.config);

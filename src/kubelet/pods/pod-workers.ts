@@ -3,7 +3,7 @@
  * worker per pod (pods in parallel) keyed by uid, fed by pod events, the PLEG, probe results and
  * back-off timers; deleted pods are torn down and confirmed, pods deleted while the agent was
  * down and runtime leftovers without a pod are removed (at start and by housekeeping), and
- * mounted ConfigMaps/Secrets are refreshed.
+ * mounted ConfigMaps/Secrets are refreshed, container logs rotated.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Client, Obj } from '../../client/client.js';
@@ -13,6 +13,7 @@ import { ref } from '../../client/kind-ref.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { RuntimeService } from '../cri/types.js';
 import type { PodVolumes } from './deps.js';
+import { LogRotator } from './log-rotation.js';
 import { Pleg } from './pleg.js';
 import { isTerminalPhase } from './pod-status.js';
 import type { PodSyncer } from './pod-sync.js';
@@ -38,6 +39,7 @@ export class PodWorkers {
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 100, maxDelayMs: 30_000 });
   private readonly informer: Informer;
   private readonly pleg: Pleg;
+  private readonly logs: LogRotator;
   /** The newest version of each pod bound here, by uid. */
   private readonly pods = new Map<string, Obj>();
   /** Pods gone from the API whose teardown is pending, by uid (last known version). */
@@ -48,6 +50,7 @@ export class PodWorkers {
 
   constructor(private readonly o: PodWorkersOptions) {
     this.informer = new Informer(o.client, { type: ref('Pod').type }, { fieldSelector: `spec.nodeName=${o.nodeName}` });
+    this.logs = new LogRotator({ runtime: o.runtime, log: o.log });
     this.pleg = new Pleg({ runtime: o.runtime, periodMs: o.plegPeriodMs, log: o.log, onPodChanged: (uid) => this.enqueue(uid) });
   }
 
@@ -123,7 +126,7 @@ export class PodWorkers {
     if (this.synced) await this.o.syncer.removeOrphan(uid);
   }
 
-  /** Orphans (runtime pods and volume dirs without a pod), periodic resync and volume refresh. */
+  /** Orphans (runtime pods and volume dirs without a pod), log rotation, periodic resync and volume refresh. */
   private async housekeeping(signal: AbortSignal): Promise<void> {
     const period = this.o.housekeepingMs ?? 10_000;
     const resync = this.o.resyncMs ?? 60_000;
@@ -137,6 +140,7 @@ export class PodWorkers {
         const inRuntime = new Set(this.pleg.podUIDs());
         for (const uid of await this.o.volumes.podDirs()) if (!known(uid) && !inRuntime.has(uid)) await this.o.volumes.tearDownPod(uid);
         this.o.syncer.crashBackoff.gc();
+        await this.logs.rotateAll();
         for (const pod of this.pods.values()) {
           if (signal.aborted) return;
           if (pod.metadata.deletionTimestamp || isTerminalPhase(pod.status?.phase)) continue;
