@@ -13,14 +13,15 @@ function alive(pid: number): boolean {
 }
 
 /** Starts a test containerd in a child process that then dies as `how`; returns what it had made. */
-async function dieWith(how: 'exception' | 'SIGTERM'): Promise<{ dir: string; pid: number; bridge: string }> {
+async function dieWith(how: 'exception' | 'SIGTERM' | 'group SIGTERM'): Promise<{ dir: string; pid: number; bridge: string }> {
   const code = `
     import { startTestContainerd } from './test/support/containerd.ts';
     const c = await startTestContainerd();
     console.log(JSON.stringify({ dir: c.dir, pid: c.pid, bridge: c.bridge }));
     ${how === 'exception' ? 'setTimeout(() => { throw new Error("test blew up"); }, 100);' : 'setInterval(() => {}, 1000);'}
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  // In its own process group, as a test runner or a shell job is: a job kill signals the whole group.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
@@ -33,12 +34,13 @@ async function dieWith(how: 'exception' | 'SIGTERM'): Promise<{ dir: string; pid
   });
   assert.ok(existsSync(made.dir) && alive(made.pid));
   if (how === 'SIGTERM') child.kill('SIGTERM');
+  if (how === 'group SIGTERM') process.kill(-child.pid!, 'SIGTERM');
   const exitCode = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   assert.notEqual(exitCode, 0, err);
   return made;
 }
 
-for (const how of ['exception', 'SIGTERM'] as const) {
+for (const how of ['exception', 'SIGTERM', 'group SIGTERM'] as const) {
   test(`a test process that dies by ${how} without stop() leaves no containerd, dir or bridge`, async () => {
     const made = await dieWith(how);
     assert.equal(existsSync(made.dir), false, 'dir removed');

@@ -50,7 +50,8 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   mkdirSync(logDir, { recursive: true });
   const bridge = freeBridgeName();
   const { subnet, release } = claimSubnet();
-  const socket = containerdLayout(containerdDir).socket;
+  const layout = containerdLayout(containerdDir);
+  const socket = layout.socket;
   let conflist = '';
 
   let done = false;
@@ -62,6 +63,9 @@ export async function startTestContainerd(): Promise<TestContainerd> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     if (!containerdStopped) removeAllContainersSync(socket, conflist);
+    // Whatever containerd could not remove (it was down or died): straight through runc and CNI.
+    killContainersSync(layout.runcRoot);
+    releaseAllIPsSync(conflist, cniDataDir);
     killShimsSync(socket);
     unmountUnderSync(dir);
     spawnSync('ip', ['link', 'del', 'dev', bridge], { stdio: 'ignore' });
@@ -76,7 +80,7 @@ export async function startTestContainerd(): Promise<TestContainerd> {
   process.once('SIGTERM', onSignal);
 
   try {
-    conflist = await writeCNIConfig({ confDir: containerdLayout(containerdDir).cniConfDir, bridge, subnet, dataDir: cniDataDir });
+    conflist = await writeCNIConfig({ confDir: layout.cniConfDir, bridge, subnet, dataDir: cniDataDir });
     const testTar = await localImageTar(TEST_IMAGE, TEST_IMAGE_CACHE);
     const ctd = await startContainerd({ dir: containerdDir, imageDir: TEST_IMAGE_CACHE });
     await importImage(ctd.endpoint, testTar);
@@ -189,6 +193,40 @@ function removeAllContainersSync(socket: string, conflist: string): void {
   for (const id of ctrSync(socket, 'tasks', 'ls', '-q')) ctrSync(socket, 'tasks', 'rm', '-f', id);
   const containers = ctrSync(socket, 'containers', 'ls', '-q');
   if (containers.length) ctrSync(socket, 'containers', 'rm', ...containers);
+}
+
+/** runc's own view (DIR/containerd/runc/k8s.io): kill and delete every container left, cgroups included. */
+function killContainersSync(runcRoot: string): void {
+  const root = join(runcRoot, 'k8s.io');
+  let ids: string[];
+  try {
+    ids = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const id of ids) spawnSync('runc', ['--root', root, 'delete', '--force', id], { stdio: 'ignore', timeout: 20_000 });
+}
+
+/** CNI DEL for every IP host-local still holds (its file names the container), then their nat rules. */
+function releaseAllIPsSync(conflist: string, cniDataDir: string): void {
+  const ids = new Set<string>();
+  for (const network of safeReaddir(cniDataDir)) {
+    for (const f of safeReaddir(join(cniDataDir, network))) {
+      if (!/^[0-9.]+$|:/.test(f)) continue;
+      const id = readText(join(cniDataDir, network, f)).split(/\r?\n/)[0]!.trim();
+      if (id) ids.add(id);
+    }
+  }
+  if (conflist) for (const id of ids) cniDelSync(conflist, id, '');
+  dropNATRulesSync([...ids]);
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -90,6 +90,8 @@ test('the real bridge plugin gives a network namespace an IP from the subnet; DE
     cni('DEL');
     spawnSync('ip', ['netns', 'del', netns]);
     spawnSync('ip', ['link', 'del', 'dev', bridge]);
+    // DEL recreates host-local's lock file: remove the dir (again) after it.
+    rmSync(dir, { recursive: true, force: true });
   });
   const add = cni('ADD');
   assert.equal(add.status, 0, add.stdout + add.stderr);

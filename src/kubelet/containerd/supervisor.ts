@@ -94,6 +94,9 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Man
     try {
       const c = spawn(binary, ['--config', layout.configFile], {
         stdio: ['ignore', fd, fd],
+        // Its own process group: a Ctrl-C or a signal to tugboat's group must not stop containerd
+        // behind tugboat's back; tugboat stops it in order (after the kubelet) or kills it on exit.
+        detached: true,
         // runc, the shim and the CNI plugins' iptables are looked up on PATH.
         env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
       });
