@@ -429,3 +429,21 @@ test('a changed container image restarts the container; activeDeadlineSeconds fa
   assert.equal(d.status.message, 'Pod was active on the node longer than the specified deadline');
   assert.ok(cs(d, 'app').state.terminated);
 });
+
+test('sidecars (init containers with restartPolicy Always) run beside the containers and stop when a Job-like pod completes', async () => {
+  programs.set('setup', { exit: { code: 0, afterMs: 50 } });
+  programs.set('work', { exit: { code: 0, afterMs: 800 } });
+  const n = startNode();
+  await createPod('sidecar', { restartPolicy: 'Never', initContainers: [c('proxy', { restartPolicy: 'Always' }), c('setup')], containers: [c('work')] });
+  const running = await until('sidecar', 'Running', (x) => x.status?.phase === 'Running' && !!cs(x, 'work')?.state?.running);
+  assert.ok(cs(running, 'proxy').state.running);
+  assert.equal(cs(running, 'proxy').ready, true);
+  assert.equal(cs(running, 'setup').state.terminated.reason, 'Completed');
+  assert.equal(cond(running, 'Initialized').status, 'True');
+  const done = await until('sidecar', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+  assert.ok(cs(done, 'proxy').state.terminated, 'the sidecar was stopped');
+  const ctrs = await Promise.all((await n.runtime.listContainers()).map((x) => n.runtime.containerStatus(x.id)));
+  const at = (name: string, k: 'startedAt' | 'finishedAt') => BigInt(ctrs.find((x) => x.metadata.name === name)![k]);
+  assert.ok(at('proxy', 'startedAt') <= at('setup', 'startedAt'), 'the sidecar starts first');
+  assert.ok(at('work', 'finishedAt') <= at('proxy', 'finishedAt'), 'and stops last');
+});

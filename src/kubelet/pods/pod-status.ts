@@ -30,13 +30,16 @@ const time = (ns: string) => rfc3339(nsToMs(ns));
 
 export const containerID = (id: string) => `containerd://${id}`;
 
+/** A sidecar: an init container with restartPolicy Always (it keeps running beside the containers). */
+export const isSidecar = (c: Obj | undefined) => c?.restartPolicy === 'Always';
+
 /** kubecontainer.ShouldContainerBeRestarted: whether the next sync would (re)start this container. */
-export function shouldContainerBeRestarted(pod: Obj, latest: RuntimeContainer | undefined): boolean {
+export function shouldContainerBeRestarted(pod: Obj, latest: RuntimeContainer | undefined, spec?: Obj): boolean {
   if (pod.metadata?.deletionTimestamp) return false;
   if (!latest) return true;
   if (latest.state === 'CONTAINER_RUNNING') return false;
   if (latest.state === 'CONTAINER_UNKNOWN' || latest.state === 'CONTAINER_CREATED') return true;
-  const policy = pod.spec?.restartPolicy ?? 'Always';
+  const policy = isSidecar(spec) ? 'Always' : pod.spec?.restartPolicy ?? 'Always';
   if (policy === 'Never') return false;
   if (policy === 'OnFailure' && latest.status.exitCode === 0) return false;
   return true;
@@ -71,13 +74,13 @@ function containerStatuses(i: StatusInput, specs: Obj[], isInit: boolean): Obj[]
       s.containerID = containerID(latest.id);
       const running = latest.state === 'CONTAINER_RUNNING';
       s.started = running && i.isStarted(latest.id);
-      if (isInit) s.ready = latest.state === 'CONTAINER_EXITED' && latest.status.exitCode === 0;
+      if (isInit && !isSidecar(spec)) s.ready = latest.state === 'CONTAINER_EXITED' && latest.status.exitCode === 0;
       else s.ready = running && s.started && i.isReady(latest.id);
       if (previous && previous.state !== 'CONTAINER_RUNNING') s.lastState = stateOf(previous);
     }
     // A container that the next sync restarts shows why it is not running yet (reasonCache).
     const why = i.reasons.get(spec.name);
-    if (why && shouldContainerBeRestarted(i.pod, latest)) {
+    if (why && shouldContainerBeRestarted(i.pod, latest, spec)) {
       if (s.state.terminated) s.lastState = s.state;
       s.state = { waiting: { reason: why.reason, message: why.message } };
     }
@@ -91,8 +94,17 @@ export function podPhase(pod: Obj, init: Obj[], regular: Obj[], terminal = false
   const policy = pod.spec?.restartPolicy ?? 'Always';
   let pendingInit = 0;
   let failedInit = 0;
+  let unknown = 0, running = 0, waiting = 0, stopped = 0, succeeded = 0;
   for (const c of pod.spec?.initContainers ?? []) {
     const s = init.find((x) => x.name === c.name);
+    if (isSidecar(c)) {
+      // Sidecars count as running while they run; their exits do not decide the phase.
+      if (!s) { unknown++; continue; }
+      if (s.state.running) { running++; if (!s.started) pendingInit++; }
+      else if (s.state.waiting && !s.lastState?.terminated) { pendingInit++; waiting++; }
+      else if (!s.state.terminated && !s.state.waiting) { pendingInit++; unknown++; }
+      continue;
+    }
     if (!s) pendingInit++;
     else if (s.state.running) pendingInit++;
     else if (s.state.terminated) { if (s.state.terminated.exitCode !== 0) failedInit++; }
@@ -101,7 +113,6 @@ export function podPhase(pod: Obj, init: Obj[], regular: Obj[], terminal = false
       else pendingInit++;
     } else pendingInit++;
   }
-  let unknown = 0, running = 0, waiting = 0, stopped = 0, succeeded = 0;
   for (const c of pod.spec?.containers ?? []) {
     const s = regular.find((x) => x.name === c.name);
     if (!s) unknown++;
@@ -138,7 +149,7 @@ function initializedCondition(pod: Obj, init: Obj[], regular: Obj[], phase: stri
   for (const c of pod.spec?.initContainers ?? []) {
     const s = init.find((x) => x.name === c.name);
     if (!s) unknown.push(c.name);
-    else if (!(s.state.terminated?.exitCode === 0)) incomplete.push(c.name);
+    else if (isSidecar(c) ? !s.started : !(s.state.terminated?.exitCode === 0)) incomplete.push(c.name);
   }
   if (phase === 'Succeeded' && unknown.length === 0) return cond('Initialized', true, 'PodCompleted');
   if (regular.some((s) => s.state.running || s.state.terminated || s.lastState?.terminated)) return cond('Initialized', true);
@@ -148,11 +159,12 @@ function initializedCondition(pod: Obj, init: Obj[], regular: Obj[], phase: stri
   return msgs.length ? cond('Initialized', false, 'ContainersNotInitialized', msgs.join(', ')) : cond('Initialized', true);
 }
 
-function containersReadyCondition(pod: Obj, regular: Obj[], phase: string): Obj {
+function containersReadyCondition(pod: Obj, init: Obj[], regular: Obj[], phase: string): Obj {
   const unknown: string[] = [];
   const unready: string[] = [];
-  for (const c of pod.spec?.containers ?? []) {
-    const s = regular.find((x) => x.name === c.name);
+  const sidecars: Obj[] = (pod.spec?.initContainers ?? []).filter(isSidecar);
+  for (const c of [...sidecars, ...(pod.spec?.containers ?? [])]) {
+    const s = (isSidecar(c) ? init : regular).find((x) => x.name === c.name);
     if (!s) unknown.push(c.name);
     else if (!s.ready) unready.push(c.name);
   }
@@ -191,7 +203,7 @@ export function generatePodStatus(i: StatusInput, terminal = false): Obj {
   const phase = podPhase(pod, init, regular, terminal);
   const sandbox = i.runtime.sandboxes[0];
   const networkReady = sandbox?.state === 'SANDBOX_READY' && (pod.spec?.hostNetwork || i.podIPs.length > 0);
-  const containersReady = containersReadyCondition(pod, regular, phase);
+  const containersReady = containersReadyCondition(pod, init, regular, phase);
   const status: Obj = {
     phase,
     conditions: [

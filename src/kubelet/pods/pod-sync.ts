@@ -20,7 +20,7 @@ import { Backoff, goDuration } from './backoff.js';
 import { isCRINotFound, rpcErrorString, rpcMessage } from './cri-errors.js';
 import { failureMessages, reasonOfError, type ConfigSourceLike, type PodProbes, type PodSpecBuilder, type PodVolumes } from './deps.js';
 import { formatPod, HookRunner } from './hooks.js';
-import { generatePodStatus, isTerminalPhase, shouldContainerBeRestarted, type WaitingReason } from './pod-status.js';
+import { generatePodStatus, isSidecar, isTerminalPhase, shouldContainerBeRestarted, type WaitingReason } from './pod-status.js';
 import { containersNamed, nsToMs, RuntimePodReader, type RuntimeContainer, type RuntimePod } from './runtime-pod.js';
 import type { StatusManager } from './status-manager.js';
 
@@ -121,6 +121,7 @@ export class PodSyncer {
     if (sb) {
       if (rp.sandboxes[0]?.id !== sb.id) rp = await this.reader.read(uid);
       if (await this.syncContainers(pod, rp, sb, requeue)) rp = await this.reader.read(uid);
+      if (await this.stopSidecarsWhenDone(pod, rp)) rp = await this.reader.read(uid);
       await this.removeDeadContainers(rp, sb.id);
     }
     const status = this.generate(pod, rp);
@@ -140,9 +141,7 @@ export class PodSyncer {
   async terminate(pod: Obj, confirm: boolean): Promise<void> {
     const uid: string = pod.metadata.uid;
     const rp = await this.reader.read(uid);
-    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-    await Promise.all(rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING')
-      .map((c) => this.killContainer(pod, c, specs.find((s) => s.name === c.name))));
+    await this.killAll(pod, rp);
     await this.removeRuntimeObjects(rp);
     await this.o.volumes.tearDownPod(uid);
     await this.removeCgroups(uid);
@@ -224,9 +223,7 @@ export class PodSyncer {
 
   /** The pod will run nothing more: stop what runs and its sandbox; keep the containers (their logs). */
   private async finish(pod: Obj, rp: RuntimePod): Promise<void> {
-    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-    await Promise.all(rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING')
-      .map((c) => this.killContainer(pod, c, specs.find((s) => s.name === c.name))));
+    await this.killAll(pod, rp);
     for (const s of rp.sandboxes) if (s.state === 'SANDBOX_READY') await this.ignoreNotFound(this.o.runtime.stopPodSandbox(s.id));
     this.o.probes.removePod(pod.metadata.uid);
   }
@@ -249,9 +246,7 @@ export class PodSyncer {
     if (newest && (pod.spec?.restartPolicy ?? 'Always') === 'Never' && rp.containers.length) return undefined;
     if (newest) {
       this.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-      const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-      await Promise.all(rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING')
-        .map((c) => this.killContainer(pod, c, specs.find((s) => s.name === c.name))));
+      await this.killAll(pod, rp);
     }
     try {
       await this.o.volumes.setUpPod(pod);
@@ -295,10 +290,14 @@ export class PodSyncer {
     let acted = false;
     const policy = pod.spec?.restartPolicy ?? 'Always';
     const containers: Obj[] = pod.spec?.containers ?? [];
+    const initContainers: Obj[] = pod.spec?.initContainers ?? [];
+    const probe = (spec: Obj, c: RuntimeContainer) => this.o.probes.addContainer({ pod, container: spec, containerId: c.id,
+      podIP: sb.podIPs[0] ?? '', startedAtMs: nsToMs(c.status.startedAt) });
+
     // Liveness failures and changed definitions (a new image): kill, and restart at once when the
     // policy says so (no back-off, as upstream).
     const restarted = new Set<string>();
-    for (const spec of containers) {
+    for (const spec of [...initContainers.filter(isSidecar), ...containers]) {
       const [latest] = containersNamed(rp, spec.name);
       if (latest?.state !== 'CONTAINER_RUNNING') continue;
       const hash = latest.status.annotations?.[Annotations.containerHash];
@@ -307,48 +306,93 @@ export class PodSyncer {
       if (!failure) continue;
       await this.killContainer(pod, latest, spec, failure);
       acted = true;
-      if (changed || policy !== 'Never') {
+      if (changed || policy !== 'Never' || isSidecar(spec)) {
         await this.startContainer(pod, spec, latest.restartCount + 1, sb, requeue);
         restarted.add(spec.name);
       }
     }
     if (acted) rp = await this.reader.read(pod.metadata.uid);
 
-    // Init containers of the current sandbox, one at a time, each to a successful exit.
-    for (const spec of pod.spec?.initContainers ?? []) {
-      const [latest] = containersNamed(rp, spec.name).filter((c) => c.sandboxId === sb.id);
-      const count = containersNamed(rp, spec.name)[0]?.restartCount;
-      if (!latest) return (await this.startContainer(pod, spec, count === undefined ? 0 : count + 1, sb, requeue)) || acted;
+    // Init containers of the current sandbox, one at a time: each to a successful exit, or for a
+    // sidecar until it started (then it keeps running, restarted whenever it exits).
+    const initialized = containers.some((c) => containersNamed(rp, c.name).some((x) => x.sandboxId === sb.id));
+    for (const spec of initContainers) {
+      if (restarted.has(spec.name)) continue;
+      const all = containersNamed(rp, spec.name);
+      const [latest] = all.filter((c) => c.sandboxId === sb.id);
+      const next = all.length ? all[0].restartCount + 1 : 0;
+      if (isSidecar(spec)) {
+        let id: string | undefined;
+        if (latest?.state === 'CONTAINER_RUNNING') {
+          probe(spec, latest);
+          id = latest.id;
+        } else if (!latest) {
+          id = await this.startContainer(pod, spec, next, sb, requeue);
+        } else if (latest.state !== 'CONTAINER_EXITED') {
+          await this.removeContainer(latest.id);
+          id = await this.startContainer(pod, spec, latest.restartCount, sb, requeue);
+        } else {
+          id = await this.restart(pod, spec, latest, sb, requeue);
+        }
+        acted ||= !!id && id !== latest?.id;
+        if (initialized || (id && this.o.probes.isStarted(id))) continue;
+        return acted;
+      }
+      if (initialized) continue;
+      if (!latest) return !!(await this.startContainer(pod, spec, next, sb, requeue)) || acted;
       if (latest.state === 'CONTAINER_RUNNING') return acted;
       if (latest.state !== 'CONTAINER_EXITED') {
         await this.removeContainer(latest.id);
-        return (await this.startContainer(pod, spec, latest.restartCount, sb, requeue)) || acted;
+        return !!(await this.startContainer(pod, spec, latest.restartCount, sb, requeue)) || acted;
       }
       if (latest.status.exitCode === 0) continue;
       if (policy === 'Never') return acted;
-      return (await this.restart(pod, spec, latest, sb, requeue)) || acted;
+      return !!(await this.restart(pod, spec, latest, sb, requeue)) || acted;
     }
 
     for (const spec of containers) {
       const [latest] = containersNamed(rp, spec.name);
       if (restarted.has(spec.name)) continue;
       if (!latest) {
-        acted = (await this.startContainer(pod, spec, 0, sb, requeue)) || acted;
+        acted = !!(await this.startContainer(pod, spec, 0, sb, requeue)) || acted;
       } else if (latest.state === 'CONTAINER_RUNNING') {
         // Idempotent: also how probes resume for containers adopted after a restart.
-        this.o.probes.addContainer({ pod, container: spec, containerId: latest.id, podIP: sb.podIPs[0] ?? '', startedAtMs: nsToMs(latest.status.startedAt) });
+        probe(spec, latest);
       } else if (latest.state !== 'CONTAINER_EXITED') {
         await this.removeContainer(latest.id);
-        acted = (await this.startContainer(pod, spec, latest.restartCount, sb, requeue)) || true;
+        await this.startContainer(pod, spec, latest.restartCount, sb, requeue);
+        acted = true;
       } else if (shouldContainerBeRestarted(pod, latest)) {
-        acted = (await this.restart(pod, spec, latest, sb, requeue)) || acted;
+        acted = !!(await this.restart(pod, spec, latest, sb, requeue)) || acted;
       }
     }
     return acted;
   }
 
+  /**
+   * With restartPolicy Never/OnFailure, once every container finished for good the sidecars are
+   * stopped too (last started first), so that the pod completes. Resolves true when it stopped any.
+   */
+  private async stopSidecarsWhenDone(pod: Obj, rp: RuntimePod): Promise<boolean> {
+    const sidecars: Obj[] = (pod.spec?.initContainers ?? []).filter(isSidecar);
+    if (!sidecars.length || (pod.spec?.restartPolicy ?? 'Always') === 'Always') return false;
+    const done = (pod.spec?.containers ?? []).every((c: Obj) => {
+      const [latest] = containersNamed(rp, c.name);
+      return latest?.state === 'CONTAINER_EXITED' && !shouldContainerBeRestarted(pod, latest);
+    });
+    if (!done) return false;
+    let stopped = false;
+    for (const spec of [...sidecars].reverse()) {
+      const [latest] = containersNamed(rp, spec.name);
+      if (latest?.state !== 'CONTAINER_RUNNING') continue;
+      await this.killContainer(pod, latest, spec);
+      stopped = true;
+    }
+    return stopped;
+  }
+
   /** Restarts an exited container unless it is in CrashLoopBackOff (then asks to be synced when that ends). */
-  private async restart(pod: Obj, spec: Obj, latest: RuntimeContainer, sb: SandboxInfo, requeue: Requeue): Promise<boolean> {
+  private async restart(pod: Obj, spec: Obj, latest: RuntimeContainer, sb: SandboxInfo, requeue: Requeue): Promise<string | undefined> {
     const key = `${pod.metadata.uid}_${spec.name}`;
     const finishedAt = nsToMs(latest.status.finishedAt) || this.now();
     if (this.crashBackoff.isInBackOffSince(key, finishedAt)) {
@@ -357,14 +401,14 @@ export class PodSyncer {
       this.reasonsOf(pod.metadata.uid).set(spec.name, { reason: SyncReason.CrashLoopBackOff,
         message: `back-off ${delay} restarting failed container=${spec.name} pod=${formatPod(pod)}` });
       requeue.after(this.crashBackoff.remaining(key, finishedAt) + 1);
-      return false;
+      return undefined;
     }
     this.crashBackoff.next(key, finishedAt);
     return this.startContainer(pod, spec, latest.restartCount + 1, sb, requeue);
   }
 
-  /** Pull, config, create, start, postStart (kuberuntime's startContainer). Resolves true when a container was created. */
-  private async startContainer(pod: Obj, spec: Obj, restartCount: number, sb: SandboxInfo, requeue: Requeue): Promise<boolean> {
+  /** Pull, config, create, start, postStart (kuberuntime's startContainer). Resolves with the id of the container it created. */
+  private async startContainer(pod: Obj, spec: Obj, restartCount: number, sb: SandboxInfo, requeue: Requeue): Promise<string | undefined> {
     const uid: string = pod.metadata.uid;
     const reasons = this.reasonsOf(uid);
     const fail = (reason: string, message: string, eventMessage: string) => {
@@ -379,7 +423,7 @@ export class PodSyncer {
       if (image.failure.reason === PullReason.ErrImagePull) requeue.after(Math.ceil(remaining / 2));
       else if (image.failure.reason === PullReason.ImagePullBackOff) requeue.after(remaining + 1);
       else requeue.after(this.retryMs);
-      return false;
+      return undefined;
     }
     let config;
     try {
@@ -390,7 +434,7 @@ export class PodSyncer {
       if (reasonOfError(e) !== SyncReason.CreateContainerConfigError) this.o.log.warn(`pod ${formatPod(pod)} container ${spec.name}: ${(e as Error).stack}`);
       fail(SyncReason.CreateContainerConfigError, (e as Error).message, (e as Error).message);
       requeue.after(this.retryMs);
-      return false;
+      return undefined;
     }
     // The kubelet makes the container's log directory (<pod log dir>/<container>/).
     if (sb.config.logDirectory && config.logPath) await mkdir(dirname(join(sb.config.logDirectory, config.logPath)), { recursive: true });
@@ -400,7 +444,7 @@ export class PodSyncer {
     } catch (e) {
       fail(SyncReason.CreateContainerError, rpcMessage(e), rpcMessage(e));
       requeue.after(this.retryMs);
-      return false;
+      return undefined;
     }
     this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`);
     try {
@@ -408,13 +452,13 @@ export class PodSyncer {
     } catch (e) {
       // The container exists (exited, StartError): the next pass restarts it under CrashLoopBackOff.
       fail(SyncReason.RunContainerError, rpcMessage(e), rpcMessage(e));
-      return true;
+      return id;
     }
     this.event(pod, 'Normal', 'Started', `Started container ${spec.name}`);
     reasons.delete(spec.name);
     const podIP = sb.podIPs[0] ?? '';
     const isInit = (pod.spec?.initContainers ?? []).includes(spec);
-    if (!isInit) this.o.probes.addContainer({ pod, container: spec, containerId: id, podIP, startedAtMs: this.now() });
+    if (!isInit || isSidecar(spec)) this.o.probes.addContainer({ pod, container: spec, containerId: id, podIP, startedAtMs: this.now() });
     const postStart = spec.lifecycle?.postStart;
     if (postStart) {
       const msg = await this.hooks.run({ pod, container: spec, containerId: id, podIP }, postStart, this.graceSeconds(pod));
@@ -424,7 +468,7 @@ export class PodSyncer {
         reasons.set(spec.name, { reason: SyncReason.PostStartHookError, message: msg });
       }
     }
-    return true;
+    return id;
   }
 
   /** The grace period the pod's containers get: the deletion's, else terminationGracePeriodSeconds (30). */
@@ -433,6 +477,19 @@ export class PodSyncer {
     if (m.deletionTimestamp && typeof m.deletionGracePeriodSeconds === 'number') return m.deletionGracePeriodSeconds;
     const g = pod.spec?.terminationGracePeriodSeconds;
     return typeof g === 'number' ? g : 30;
+  }
+
+  /**
+   * Stops every running container of the pod: the containers (and init containers) at once, then
+   * the sidecars one by one, last started first, as the kubelet orders a pod's termination.
+   */
+  private async killAll(pod: Obj, rp: RuntimePod): Promise<void> {
+    const specs: Obj[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    const specOf = (name: string) => specs.find((x) => x.name === name);
+    const running = rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING');
+    await Promise.all(running.filter((c) => !isSidecar(specOf(c.name))).map((c) => this.killContainer(pod, c, specOf(c.name))));
+    const sidecars = specs.filter(isSidecar).reverse();
+    for (const spec of sidecars) for (const c of running.filter((x) => x.name === spec.name)) await this.killContainer(pod, c, spec);
   }
 
   /** preStop hook, then StopContainer with what is left of the grace period (kuberuntime's killContainer). */
