@@ -3,6 +3,7 @@
  * `RuntimeService` and `ImageService` over the hand-written proto subset in `api.proto`.
  * Every call has a deadline and every failure is a `CRIError` carrying the gRPC code.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -33,6 +34,7 @@ let services: { runtime: StubCtor; image: StubCtor } | undefined;
 /** Loads api.proto once per process (the options the CRI needs: int64 as strings, enums by name). */
 function loadServices(): { runtime: StubCtor; image: StubCtor } {
   if (!services) {
+    if (!existsSync(PROTO)) throw new Error(`CRI proto ${PROTO} is missing: the build must copy src/kubelet/cri/api.proto next to client.js`);
     const def = protoLoader.loadSync(PROTO, { keepCase: false, longs: String, enums: String, defaults: true });
     const pkg = grpc.loadPackageDefinition(def) as any;
     services = { runtime: pkg.runtime.v1.RuntimeService, image: pkg.runtime.v1.ImageService };
