@@ -237,7 +237,7 @@ export const isTerminalPhase = (phase: string | undefined) => phase === 'Succeed
 export function mergeStatus(old: Obj | undefined, next: Obj, now: number): Obj {
   const at = rfc3339(now);
   const oldConds: Obj[] = old?.conditions ?? [];
-  const conditions = (next.conditions as Obj[]).map((c) => {
+  const conditions = ((next.conditions ?? []) as Obj[]).map((c) => {
     const prev = oldConds.find((o) => o.type === c.type);
     // The scheduler's PodScheduled stays as it wrote it.
     if (c.type === 'PodScheduled' && prev?.status === 'True') return prev;
