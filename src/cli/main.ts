@@ -4,6 +4,7 @@ import { serverCommand } from './commands/server.js';
 import { kubectlCommand } from './commands/kubectl.js';
 import { hollowNodesCommand } from './commands/hollow-nodes.js';
 import { resetCommand } from './commands/reset.js';
+import { imagesCommand } from './commands/images.js';
 
 const program = new Command('tug')
   .description('tugboat: a Kubernetes-compatible container orchestrator in one process')
@@ -14,6 +15,7 @@ program.addCommand(serverCommand());
 program.addCommand(kubectlCommand());
 program.addCommand(hollowNodesCommand());
 program.addCommand(resetCommand());
+program.addCommand(imagesCommand());
 
 try {
   await program.parseAsync(process.argv);
