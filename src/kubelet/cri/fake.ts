@@ -79,7 +79,7 @@ interface FakeContainer {
 
 interface Failure { message: string; code: number; times: number }
 
-/** containerd splits log lines longer than this into partial ("P") records. */
+/** containerd splits log lines longer than this many bytes into partial ("P") records (the fake counts UTF-16 units). */
 const MAX_LOG_LINE = 16 * 1024;
 const IMAGE_SIZE = '2130552';
 
@@ -157,6 +157,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
   log(containerId: string, text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
     const c = this.mustContainer(containerId);
     if (!c.logPath || !this.writeLogs) throw new Error(`fake runtime: container ${c.name} has no log file (no logDirectory/logPath, or writeLogs off)`);
+    mkdirSync(dirname(c.logPath), { recursive: true });
     appendFileSync(c.logPath, criLogLines(text, stream, rfc3339Nano(this.nextNs())));
   }
 
