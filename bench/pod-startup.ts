@@ -9,9 +9,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { buildBusyboxImage, TEST_IMAGE } from '../src/kubelet/images/index.js';
+import { buildBusyboxImage } from '../src/kubelet/images/busybox-image.js';
+import { TEST_IMAGE } from '../src/kubelet/images/names.js';
 import { adminHttps } from '../test/support/admin-https.js';
 import { startTugServer, tugBin } from '../test/support/tug-server.js';
+import { waitNodeReady } from '../test/support/node-agent.js';
 import { startDocker } from './support/docker.js';
 import { watch } from './support/lines.js';
 
@@ -30,12 +32,7 @@ async function benchTug(imageTar: string): Promise<Record<string, Result>> {
     if (imported.status !== 0) throw new Error(`tug images import: ${imported.stderr}`);
     const c = await adminHttps(server.kubeconfig, { maxSockets: 100 });
     await c.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    for (let i = 0; ; i++) {
-      const nodes = (await c.request('GET', '/api/v1/nodes')).body.items ?? [];
-      if (nodes.some((n: any) => n.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'))) break;
-      if (i > 300) throw new Error('node not Ready after 60 s');
-      await sleep(200);
-    }
+    await waitNodeReady((a) => server.kubectl(a));
     const out: Record<string, Result> = {};
     let seq = 0;
     for (const { label, batch, rounds } of CASES) {
@@ -111,7 +108,8 @@ async function benchDocker(imageTar: string): Promise<Record<string, Result>> {
 
 const dir = join(process.env.TMPDIR ?? '/tmp');
 const imageTar = join(dir, `tug-bench-busybox-${process.pid}.tar`);
-await buildBusyboxImage({ reference: TEST_IMAGE, out: imageTar });
+const colon = TEST_IMAGE.lastIndexOf(':');
+await buildBusyboxImage({ name: TEST_IMAGE.slice(0, colon), tag: TEST_IMAGE.slice(colon + 1), out: imageTar });
 log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 try {
   const docker = await benchDocker(imageTar);
