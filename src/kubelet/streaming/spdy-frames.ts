@@ -205,9 +205,11 @@ export function decodeHeaderBlock(raw: Buffer): Headers {
 
 /**
  * Compresses outgoing header blocks as one zlib stream per connection. Each block goes out as
- * deflate "stored" blocks ending on a byte boundary — exactly what a Z_SYNC_FLUSH leaves — so any
- * inflater primed with the SPDY dictionary reads it, and writing needs no asynchronous zlib call.
- * Header blocks here are a few dozen bytes, so not shrinking them costs nothing.
+ * deflate "stored" blocks followed by the empty stored block that a Z_SYNC_FLUSH writes — Go's
+ * inflater hands out a stored block's bytes only once it has read the next block's header, so
+ * without that marker the peer would wait for the following frame. Any inflater primed with the
+ * SPDY dictionary reads this, and writing needs no asynchronous zlib call; header blocks here are
+ * a few dozen bytes, so not shrinking them costs nothing.
  */
 export class HeaderDeflater {
   private started = false;
@@ -224,16 +226,18 @@ export class HeaderDeflater {
       parts.push(Buffer.from([cmf, flg]), u32(adler32(SPDY_DICTIONARY)));
     }
     // A stored block holds at most 65535 bytes.
-    for (let off = 0; off < raw.length; off += 0xffff) {
-      const chunk = raw.subarray(off, off + 0xffff);
-      const head = Buffer.alloc(5);
-      head.writeUInt8(0, 0); // BFINAL 0, BTYPE 00 (stored), padded to the byte boundary
-      head.writeUInt16LE(chunk.length, 1);
-      head.writeUInt16LE(~chunk.length & 0xffff, 3);
-      parts.push(head, chunk);
-    }
+    for (let off = 0; off < raw.length; off += 0xffff) parts.push(storedBlock(raw.subarray(off, off + 0xffff)));
+    parts.push(storedBlock(Buffer.alloc(0)));
     return Buffer.concat(parts);
   }
+}
+
+/** BFINAL 0, BTYPE 00 (stored), padded to the byte boundary; LEN and its complement, little-endian. */
+function storedBlock(data: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt16LE(data.length, 1);
+  head.writeUInt16LE(~data.length & 0xffff, 3);
+  return Buffer.concat([head, data]);
 }
 
 /** Inflates incoming header blocks: one zlib stream per connection, in the order they arrived. */

@@ -55,6 +55,7 @@ export class SpdyStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.resetStatus !== undefined) return cb();
     this.reply();
     let ok = true;
     for (let off = 0; off < chunk.length; off += MAX_DATA_CHUNK) {
@@ -64,6 +65,7 @@ export class SpdyStream extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    if (this.resetStatus !== undefined) return cb();
     this.reply();
     this.conn.sendFrame(encodeData(this.id, Buffer.alloc(0), FLAG_FIN));
     cb();
@@ -80,6 +82,16 @@ export class SpdyStream extends Duplex {
     if (this.remoteEnded || this.destroyed) return;
     if (data.length) this.push(data);
     if (fin) this.endRemote();
+  }
+
+  /**
+   * The peer reset the stream. Like spdystream's readers, ours get what arrived and then EOF (the
+   * Kubernetes servers reset every stream when a session ends, right after the last data).
+   */
+  onReset(status: number): void {
+    this.resetStatus = status;
+    this.endRemote();
+    if (!this.writableEnded) this.end();
   }
 
   /** No more data will come from the peer. */
@@ -165,6 +177,15 @@ export class SpdyConnection extends EventEmitter {
       this.pings.set(id, resolve);
       this.sendFrame(encodePing(id));
     });
+  }
+
+  /** Stops reading from the peer (backpressure: nothing arrives until resume()). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   /** Says GOAWAY and ends the byte stream; streams still open end when the socket closes. */
@@ -280,11 +301,7 @@ export class SpdyConnection extends EventEmitter {
         const p = this.pending.get(f.streamId);
         this.pending.delete(f.streamId);
         p?.reject(new Error(`SPDY stream ${f.streamId} was refused by the peer (status ${f.status})`));
-        const stream = this.streams.get(f.streamId);
-        if (stream) {
-          stream.resetStatus = f.status;
-          stream.destroy();
-        }
+        this.streams.get(f.streamId)?.onReset(f.status);
         return;
       }
       case 'PING':
