@@ -96,7 +96,7 @@ test('pull secrets of the image\'s registry are passed to the pull; a wrong one 
     const c = { name: 'c', image, imagePullPolicy: 'IfNotPresent' };
     const r = await p.ensureImage(pod(c, { imagePullSecrets: names.map((name) => ({ name })) }), c);
     assert.equal(r.failure?.reason, want, names.join());
-    if (!want) assert.deepEqual({ ...pulls[0].auth }, { username: 'u', password: 'right', serverAddress: '127.0.0.1:5000', identityToken: undefined, registryToken: undefined });
+    if (!want) assert.deepEqual(pulls[0].auth, { username: 'u', password: 'right' });
   }
 });
 

@@ -41,7 +41,11 @@ export function credentialsFor(host: string, secrets: Obj[]): AuthConfig[] {
         const i = plain.indexOf(':');
         if (i > 0) [username, password] = [plain.slice(0, i), plain.slice(i + 1)];
       }
-      out.push({ username, password, serverAddress: key, identityToken: e.identitytoken, registryToken: e.registrytoken });
+      // No serverAddress, as the kubelet's keyring: containerd parses it as a URL and refuses "host:port".
+      const auth: AuthConfig = { username, password };
+      if (e.identitytoken) auth.identityToken = e.identitytoken;
+      if (e.registrytoken) auth.registryToken = e.registrytoken;
+      out.push(auth);
     }
   }
   return out;
