@@ -5,7 +5,7 @@
  * liveness restarts, hooks, deletion, adoption after a restart, and orphan clean-up.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
@@ -406,7 +406,10 @@ test('with the real volume and probe managers: a configMap volume is set up and 
   ready = true;
   await until('real', 'Ready', (x) => cond(x, 'Ready')?.status === 'True', 5000);
   const dir = join(scratch, 'kubelet', 'pods', created.metadata.uid);
-  assert.ok(existsSync(dir));
+  const file = join(dir, 'volumes', 'kubernetes.io~configmap', 'site', 'index.html');
+  assert.equal(readFileSync(file, 'utf8'), 'hi');
+  await client.patch(ref('ConfigMap', NS), 'site', 'merge', { data: { 'index.html': 'updated' } });
+  await waitFor(() => readFileSync(file, 'utf8') === 'updated', 'the mounted configMap refreshed', 5000);
   await client.delete(pods, 'real');
   await waitFor(async () => { try { await get('real'); return false; } catch { return true; } }, 'pod gone');
   assert.ok(!existsSync(dir), 'the pod directory is removed');

@@ -15,7 +15,6 @@ import type { RuntimeService } from '../cri/types.js';
 import type { PodVolumes } from './deps.js';
 import { LogRotator } from './log-rotation.js';
 import { Pleg } from './pleg.js';
-import { isTerminalPhase } from './pod-status.js';
 import type { PodSyncer } from './pod-sync.js';
 
 export interface PodWorkersOptions {
@@ -143,7 +142,8 @@ export class PodWorkers {
         await this.logs.rotateAll();
         for (const pod of this.pods.values()) {
           if (signal.aborted) return;
-          if (pod.metadata.deletionTimestamp || isTerminalPhase(pod.status?.phase)) continue;
+          // Only pods whose volumes were set up (running); others get theirs set up by their next sync.
+          if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') continue;
           await this.o.volumes.refreshPod(pod).catch((e) => this.o.log.warn(`refresh volumes of ${this.describe(pod.metadata.uid)}: ${(e as Error).message}`));
         }
         if (Date.now() - lastResync >= resync) {
