@@ -5,6 +5,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { lookupResource } from '../api/scheme.js';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/v3.js';
 import { openapiV2Document } from '../api/openapi/v2.js';
@@ -15,6 +16,7 @@ import { authenticate, isPublicPath, tlsServerOptions, type UserInfo } from './a
 import type { PKI } from './auth/pki.js';
 import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { dispatch } from './handlers/dispatch.js';
+import { setKubeletClient, upgradeResponse, type KubeletClientTLS } from './handlers/node-proxy.js';
 import { negotiate, toStatus, writeJSON, writeRaw, writeStatus } from './http/respond.js';
 import { StorageRegistry } from './registry/registry.js';
 import type { Admission } from './registry/resource-storage.js';
@@ -38,6 +40,8 @@ export interface ApiServerOptions {
   log?: Logger;
   /** Answer /readyz: false until the server's start-up work is done. */
   ready?: () => boolean;
+  /** The client certificate for node agents and the CA their serving certificates chain to (logs, exec, port-forward). */
+  kubeletClient?: KubeletClientTLS;
 }
 
 export interface ApiServer {
@@ -49,6 +53,7 @@ export interface ApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const registry = new StorageRegistry(opts.store, opts.admission);
+  if (opts.kubeletClient) setKubeletClient(registry, opts.kubeletClient);
   const log = opts.log;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err) => writeStatus(res, toStatus(err, (e) => log?.error({ err: e, url: req.url }, 'request failed'))));
@@ -114,6 +119,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   }
 
   const server = opts.pki ? https.createServer(tlsServerOptions(opts.pki), handler) : http.createServer(handler);
+  // exec, attach and port-forward upgrade the connection; the node proxy relays it to the node's agent.
+  // The server no longer tracks such connections, so close() ends them itself.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    handler(req, upgradeResponse(req, socket, head));
+  });
   // Long watches must not be cut by Node's request timeouts; header floods are bounded instead.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -128,6 +141,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      for (const s of upgraded) s.destroy();
     }),
   };
 }
