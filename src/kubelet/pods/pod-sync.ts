@@ -141,7 +141,9 @@ export class PodSyncer {
   async terminate(pod: Obj, confirm: boolean): Promise<void> {
     const uid: string = pod.metadata.uid;
     const rp = await this.reader.read(uid);
-    await this.killAll(pod, rp);
+    // A pod already gone from the API was force-deleted (or deleted while the agent was down):
+    // its containers get only the minimum grace period, as the kubelet gives them.
+    await this.killAll(pod, rp, confirm ? undefined : MinGraceSeconds);
     await this.removeRuntimeObjects(rp);
     await this.o.volumes.tearDownPod(uid);
     await this.removeCgroups(uid);
@@ -483,18 +485,19 @@ export class PodSyncer {
    * Stops every running container of the pod: the containers (and init containers) at once, then
    * the sidecars one by one, last started first, as the kubelet orders a pod's termination.
    */
-  private async killAll(pod: Obj, rp: RuntimePod): Promise<void> {
+  private async killAll(pod: Obj, rp: RuntimePod, graceOverride?: number): Promise<void> {
     const specs: Obj[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
     const specOf = (name: string) => specs.find((x) => x.name === name);
     const running = rp.containers.filter((c) => c.state === 'CONTAINER_RUNNING');
-    await Promise.all(running.filter((c) => !isSidecar(specOf(c.name))).map((c) => this.killContainer(pod, c, specOf(c.name))));
+    const kill = (c: RuntimeContainer, spec: Obj | undefined) => this.killContainer(pod, c, spec, undefined, graceOverride);
+    await Promise.all(running.filter((c) => !isSidecar(specOf(c.name))).map((c) => kill(c, specOf(c.name))));
     const sidecars = specs.filter(isSidecar).reverse();
-    for (const spec of sidecars) for (const c of running.filter((x) => x.name === spec.name)) await this.killContainer(pod, c, spec);
+    for (const spec of sidecars) for (const c of running.filter((x) => x.name === spec.name)) await kill(c, spec);
   }
 
   /** preStop hook, then StopContainer with what is left of the grace period (kuberuntime's killContainer). */
-  private async killContainer(pod: Obj, c: { id: string; name: string }, spec: Obj | undefined, message?: string): Promise<void> {
-    let grace = this.graceSeconds(pod);
+  private async killContainer(pod: Obj, c: { id: string; name: string }, spec: Obj | undefined, message?: string, graceOverride?: number): Promise<void> {
+    let grace = graceOverride ?? this.graceSeconds(pod);
     this.event(pod, 'Normal', 'Killing', message ?? `Stopping container ${c.name}`);
     const preStop = spec?.lifecycle?.preStop;
     if (preStop && grace > 0) {
