@@ -350,9 +350,23 @@ test('hooks: postStart runs after start, preStop before stop; a failing postStar
 test('deleting a pod stops and removes its sandbox and containers, then confirms the deletion', async () => {
   const n = startNode();
   const created = await createPod('gone', { containers: [c('app')] });
-  await until('gone', 'Running', (x) => x.status?.phase === 'Running');
+  const running = await until('gone', 'Running', (x) => x.status?.phase === 'Running');
+  const seen: Obj[] = [];
+  const ctl = new AbortController();
+  const watching = (async () => {
+    for await (const ev of client.watch(pods, { resourceVersion: running.metadata.resourceVersion, fieldSelector: 'metadata.name=gone' }, ctl.signal)) {
+      seen.push(ev.object);
+      if (ev.type === 'DELETED') return;
+    }
+  })();
   await client.delete(pods, 'gone', { gracePeriodSeconds: 30 });
   await waitFor(async () => { try { await get('gone'); return false; } catch { return true; } }, 'pod gone');
+  await watching;
+  ctl.abort();
+  // The kubelet reports the terminal status before it confirms the deletion.
+  const final = seen.find((x) => x.status?.phase === 'Failed');
+  assert.ok(final, seen.map((x) => x.status?.phase).join());
+  assert.equal(cs(final, 'app').state.terminated.exitCode, 137);
   assert.deepEqual(await n.runtime.listPodSandbox(), []);
   assert.deepEqual(await n.runtime.listContainers(), []);
   assert.ok(n.volumes.tornDown.includes(created.metadata.uid));

@@ -144,6 +144,11 @@ export class PodSyncer {
     // A pod already gone from the API was force-deleted (or deleted while the agent was down):
     // its containers get only the minimum grace period, as the kubelet gives them.
     await this.killAll(pod, rp, confirm ? undefined : MinGraceSeconds);
+    if (confirm) {
+      // The final status (containers terminated, phase Succeeded or Failed) before the pod goes, as the kubelet writes it.
+      this.writeStatus(pod, await this.reader.read(uid), true);
+      await this.o.statuses.flushPod(uid);
+    }
     await this.removeRuntimeObjects(rp);
     await this.o.volumes.tearDownPod(uid);
     await this.removeCgroups(uid);

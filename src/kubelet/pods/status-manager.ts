@@ -81,6 +81,11 @@ export class StatusManager {
     this.pending.delete(uid);
   }
 
+  /** Resolves when the pod's queued writes finished. */
+  async flushPod(uid: string): Promise<void> {
+    for (let p = this.inflight.get(uid); p; p = this.inflight.get(uid)) await p;
+  }
+
   /** Resolves when every queued write finished. */
   async flush(): Promise<void> {
     while (this.inflight.size) await Promise.all([...this.inflight.values()]);
