@@ -45,13 +45,18 @@ export class Pleg {
   /** Relists every period until signal aborts. Never throws. */
   async run(signal: AbortSignal): Promise<void> {
     const period = this.o.periodMs ?? 1000;
+    let lastError = '';
     while (!signal.aborted) {
       await sleep(period, signal);
       if (signal.aborted) return;
       try {
         await this.relist();
+        lastError = '';
       } catch (e) {
-        this.o.log.warn(`PLEG relist failed: ${(e as Error).message}`);
+        // A runtime that is down fails every relist: say so once, not every second.
+        const msg = (e as Error).message;
+        if (msg !== lastError) this.o.log.warn(`PLEG relist failed: ${msg}`);
+        lastError = msg;
       }
     }
   }
