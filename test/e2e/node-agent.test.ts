@@ -112,7 +112,7 @@ test('kubectl exec: output, stderr, exit code and stdin', async () => {
   const r = await kAsync(['exec', 'ticker', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   assert.equal(r.code, 3);
   assert.equal(r.stdout, 'out\n');
-  assert.equal(r.stderr.trim(), 'command terminated with exit code 3');
+  assert.equal(r.stderr, 'err\ncommand terminated with exit code 3\n');
   const cat = await kAsync(['exec', '-i', 'ticker', '--', 'sh', '-c', 'tr a-z A-Z'], 'shout\n');
   assert.equal(ok(cat), 'SHOUT\n');
   const missing = await kAsync(['exec', 'ticker', '--', 'no-such-command']);

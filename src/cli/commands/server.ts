@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
 import pino from 'pino';
-import { ensureKubeletServingCert, ensurePKI } from '../../apiserver/auth/pki.js';
+import { ensureKubeletClientCert, ensureKubeletServingCert, ensurePKI } from '../../apiserver/auth/pki.js';
 import { builtinAdmission } from '../../apiserver/admission/index.js';
 import { ensureSystemNamespaces } from '../../apiserver/bootstrap.js';
 import { startApiServer } from '../../apiserver/server.js';
@@ -112,8 +112,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir, sqlite: { compactIntervalMs: 0 }, watchCache: true });
   const compactor = startCompactor(store, flags.compactInterval, (err) => log.warn({ err }, 'compaction failed'));
   let ready = false;
+  const kubeletClient = { ...(await ensureKubeletClientCert(pki)), ca: pki.ca.cert };
   const api = await startApiServer({
-    store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready,
+    store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready, kubeletClient,
   });
   await ensureSystemNamespaces(api.registry);
   const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
