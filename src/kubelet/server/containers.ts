@@ -27,8 +27,13 @@ export async function podContainers(runtime: Pick<RuntimeService, 'listPodSandbo
   return list.sort(newestFirst);
 }
 
-/** The exited container before the current one (the first of `newestFirst`), for `logs --previous`. */
+/**
+ * The container `logs --previous` reads: the pod status's lastState.terminated. While a restart
+ * waits in back-off, the newest container has exited and is that one; once its successor runs,
+ * it is the newest exited container before the current one.
+ */
 export function previousContainer(newestFirst: Container[]): Container | undefined {
+  if (newestFirst[0]?.state === 'CONTAINER_EXITED') return newestFirst[0];
   return newestFirst.slice(1).find((x) => x.state === 'CONTAINER_EXITED');
 }
 
