@@ -146,6 +146,52 @@ test('kubectl cp copies a file into the pod and back', async () => {
   assert.equal(readFileSync(back, 'utf8'), content);
 });
 
+test('volumes and env: configMap, secret, downwardAPI, emptyDir, subPath; an updated configMap reaches the volume', async () => {
+  ok(k('create', 'configmap', 'cfg', '--from-literal=greeting=hello', '--from-literal=color=blue'));
+  ok(k('create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret'));
+  ok(server.kubectl(['-n', NS, 'apply', '-f', '-'], { input: `
+apiVersion: v1
+kind: Pod
+metadata: {name: config, labels: {tier: backend}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${TEST_IMAGE}
+    imagePullPolicy: Never
+    command: [sleep, '3600']
+    env:
+    - {name: GREETING, valueFrom: {configMapKeyRef: {name: cfg, key: greeting}}}
+    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: MEM_LIMIT, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+    - {name: MESSAGE, value: '$(GREETING) from $(POD_NAME)'}
+    envFrom: [{secretRef: {name: creds}, prefix: SECRET_}]
+    resources: {limits: {memory: 64Mi}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+    - {name: creds, mountPath: /etc/creds, readOnly: true}
+    - {name: info, mountPath: /etc/info}
+    - {name: scratch, mountPath: /scratch}
+    - {name: cfg, mountPath: /etc/color, subPath: color}
+  volumes:
+  - {name: cfg, configMap: {name: cfg}}
+  - {name: creds, secret: {secretName: creds, defaultMode: 0400}}
+  - {name: info, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+  - {name: scratch, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
+` }));
+  ok(await kAsync(['wait', 'pod/config', '--for=condition=Ready', '--timeout=60s']));
+  const sh = (cmd: string) => ok(k('exec', 'config', '--', 'sh', '-c', cmd));
+  assert.equal(sh('echo "$MESSAGE|$MEM_LIMIT|$SECRET_password"'), 'hello from config|64|s3cret\n');
+  assert.equal(sh('cat /etc/cfg/greeting /etc/creds/password /etc/color'), 'hellos3cretblue');
+  assert.equal(sh('cat /etc/info/labels'), 'tier="backend"');
+  assert.match(sh('stat -c %a /etc/creds/..data/password'), /^400\n$/);
+  assert.match(sh('grep " /scratch " /proc/mounts'), /^tmpfs \/scratch tmpfs .*size=8192k/);
+  ok(k('patch', 'configmap', 'cfg', '-p', '{"data":{"greeting":"bonjour"}}'));
+  await waitFor(() => sh('cat /etc/cfg/greeting') === 'bonjour', 'the updated configMap in the volume', 60_000, 500);
+  assert.equal(sh('cat /etc/color'), 'blue', 'a subPath mount does not follow updates (as Kubernetes)');
+  ok(k('delete', 'pod', 'config', '--wait=true'));
+});
+
 test('killing and restarting the server neither restarts nor duplicates running pods', async () => {
   const before = JSON.parse(ok(k('get', 'pods', '-o', 'json'))).items
     .map((p: any) => `${p.metadata.name} ${p.status.containerStatuses[0].containerID} ${p.status.containerStatuses[0].restartCount}`).sort();
