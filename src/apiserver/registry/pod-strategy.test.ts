@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { podQOSClass, preparePodForCreate } from './pod-strategy.js';
+import { podQOSClass } from '../../api/pod-qos.js';
+import { preparePodForCreate } from './pod-strategy.js';
 
 const pod = (...resources: object[]) => ({ spec: { containers: resources.map((r) => ({ resources: r })) } });
 

@@ -5,27 +5,10 @@
  */
 import type { Obj } from '../../client/client.js';
 import type { ContainerConfig, Mount, PodSandboxConfig } from '../cri/types.js';
-import type { DNSOptions } from '../spec/dns.js';
-
-/** What the spec builder needs to make a container's config (see buildContainerConfig). */
-export interface ContainerConfigInput {
-  pod: Obj;
-  container: Obj;
-  restartCount: number;
-  mounts: Mount[];
-  podIP: string;
-  podIPs: string[];
-  hostIP: string;
-  nodeName: string;
-  source: ConfigSourceLike;
-  imageRef?: string;
-}
+import type { ContainerConfigInput, DNSOptions } from '../spec/index.js';
 
 /** Reads ConfigMaps and Secrets (undefined when missing; rejects on other failures). */
-export interface ConfigSourceLike {
-  configMap(namespace: string, name: string): Promise<Obj | undefined>;
-  secret(namespace: string, name: string): Promise<Obj | undefined>;
-}
+export type { ConfigSource as ConfigSourceLike } from '../spec/config-source.js';
 
 export interface PodSpecBuilder {
   /** Throws for a pod that cannot have a sandbox (bad hostname, malformed quantity). */
