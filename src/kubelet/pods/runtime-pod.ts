@@ -5,9 +5,8 @@
  * costs two list calls plus a status call per container that changed.
  */
 import { Labels, type ContainerState, type ContainerStatus, type PodSandbox, type RuntimeService } from '../cri/types.js';
+import { Annotations } from '../spec/labels.js';
 import { isCRINotFound } from './cri-errors.js';
-
-export const RestartCountAnnotation = 'io.kubernetes.container.restartCount';
 
 export interface RuntimeContainer {
   id: string;
@@ -57,7 +56,7 @@ export class RuntimePodReader {
         }
         this.statuses.set(c.id, status);
       }
-      const restartCount = Number(c.annotations?.[RestartCountAnnotation] ?? c.metadata.attempt ?? 0) || 0;
+      const restartCount = Number(c.annotations?.[Annotations.restartCount] ?? c.metadata.attempt ?? 0) || 0;
       containers.push({ id: c.id, name: c.metadata.name, sandboxId: c.podSandboxId, state: status.state, createdAt: c.createdAt, restartCount, status });
     }));
     containers.sort((a, b) => b.restartCount - a.restartCount || newestFirst(a, b));

@@ -5,9 +5,10 @@
  * newest exited container before it.
  */
 import { Labels, type Container, type PodSandbox, type RuntimeService } from '../cri/types.js';
+import { Annotations } from '../spec/labels.js';
 import type { PodRef } from './routes.js';
 
-export const RESTART_COUNT_ANNOTATION = 'io.kubernetes.container.restartCount';
+export const RESTART_COUNT_ANNOTATION = Annotations.restartCount;
 
 /**
  * The pod's sandbox: the newest ready one, else the newest. When a pod was deleted and created
