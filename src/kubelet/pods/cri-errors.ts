@@ -21,4 +21,4 @@ export function rpcMessage(e: unknown): string {
 }
 
 /** Whether a CRI call failed because the object is gone (NotFound), which clean-up treats as done. */
-export const isCRINotFound = (e: unknown): boolean => e instanceof CRIError && e.code === 5;
+export { isNotFound as isCRINotFound } from '../cri/errors.js';
