@@ -1,6 +1,7 @@
 /**
  * @module The node agent's URL paths, as the real kubelet serves them and the API server calls them:
- * /containerLogs/NS/POD/CONTAINER, /exec|/attach/NS/POD[/UID]/CONTAINER, /portForward/NS/POD[/UID].
+ * /containerLogs/NS/POD/CONTAINER, /exec|/attach/NS/POD[/UID]/CONTAINER, /portForward/NS/POD[/UID],
+ * /metrics/resource.
  */
 
 export interface PodRef { namespace: string; name: string; uid?: string }
@@ -9,7 +10,8 @@ export type Route =
   | { kind: 'healthz' }
   | { kind: 'containerLogs'; pod: PodRef; container: string }
   | { kind: 'exec' | 'attach'; pod: PodRef; container: string }
-  | { kind: 'portForward'; pod: PodRef };
+  | { kind: 'portForward'; pod: PodRef }
+  | { kind: 'resourceMetrics' };
 
 /** The route for a path, or undefined (404). Segments are percent-decoded; empty ones do not match. */
 export function parseRoute(pathname: string): Route | undefined {
@@ -22,6 +24,7 @@ export function parseRoute(pathname: string): Route | undefined {
   if (parts.some((p) => p === '')) return undefined;
   const [kind, ...rest] = parts;
   if (kind === 'healthz' && rest.length === 0) return { kind };
+  if (kind === 'metrics' && rest.length === 1 && rest[0] === 'resource') return { kind: 'resourceMetrics' };
   if (kind === 'containerLogs' && rest.length === 3) {
     return { kind, pod: { namespace: rest[0], name: rest[1] }, container: rest[2] };
   }

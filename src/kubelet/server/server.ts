@@ -1,8 +1,8 @@
 /**
  * @module The node agent's HTTPS API that the API server proxies `kubectl logs|exec|attach|
- * port-forward|cp` to, on the kubelet's paths. It finds containers through CRI labels alone, so it
- * needs nothing from the pod workers. Only the API server's kubelet client (or system:masters) is
- * let in, by client certificate from the cluster CA.
+ * port-forward|cp` to, and the resource metrics it scrapes for `kubectl top`, on the kubelet's paths.
+ * It finds containers through CRI labels alone, so it needs nothing from the pod workers. Only the
+ * API server's kubelet client (or system:masters) is let in, by client certificate from the cluster CA.
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +15,7 @@ import { authorize } from './auth.js';
 import { serveRemoteCommand } from './exec.js';
 import { serveContainerLogs } from './logs.js';
 import { servePortForward } from './port-forward.js';
+import { serveResourceMetrics } from './resource-metrics.js';
 import { parseRoute } from './routes.js';
 import { UpgradeRequest, httpErrorOf, refuseUpgrade, type KubeletServerLog } from './upgrade.js';
 
@@ -86,6 +87,10 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     if (route.kind === 'containerLogs') {
       if (req.method !== 'GET') return writeText(res, 405, `method ${req.method} is not allowed`);
       return serveContainerLogs(runtime, res, route.pod, route.container, url.searchParams);
+    }
+    if (route.kind === 'resourceMetrics') {
+      if (req.method !== 'GET') return writeText(res, 405, `method ${req.method} is not allowed`);
+      return serveResourceMetrics(runtime, res);
     }
     writeText(res, 400, 'Upgrade request required');
   }
