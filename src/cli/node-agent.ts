@@ -9,6 +9,7 @@ import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { Client } from '../client/client.js';
 import { writeCNIConfig } from '../kubelet/cni/config.js';
+import { installMasquerade } from '../kubelet/cni/masquerade.js';
 import { startContainerd, type ManagedContainerd } from '../kubelet/containerd/supervisor.js';
 import { CRIClient } from '../kubelet/cri/client.js';
 import { ensureLocalImage } from '../kubelet/images/local-images.js';
@@ -62,6 +63,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   await Promise.all([layout.rootDir, layout.logRoot, layout.cniDataDir, layout.containerdDir].map((d) => mkdir(d, { recursive: true })));
   writeAgentLayout(o.dataDir, layout);
   await writeCNIConfig({ confDir: layout.cniConfDir, bridge: layout.bridge, subnet: layout.subnet, dataDir: layout.cniDataDir });
+  // Pods' outbound NAT; it stays when the agent stops, as the pods do (`tug reset` removes it).
+  await installMasquerade(layout.bridge, layout.subnet);
   let containerd: ManagedContainerd | undefined;
   if (layout.managedContainerd) containerd = await startContainerd({ dir: layout.containerdDir, cniConfDir: layout.cniConfDir, log: o.log });
   const cri = new CRIClient(layout.runtimeEndpoint);

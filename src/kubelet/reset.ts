@@ -1,14 +1,16 @@
 /**
  * @module `tug reset`: removes what a node agent left on the host after its server stopped — every
  * pod sandbox and container (through CRI, so CNI releases the IPs and veths), the bridge, the
- * pods' cgroups, volume mounts, volume and log directories — then stops the containerd it had to
- * start. The cluster's state (the store, certificates) stays: it is the API's, not the node's.
+ * pods' nftables masquerade table, their cgroups, volume mounts, volume and log directories — then
+ * stops the containerd it had to start. The cluster's state (the store, certificates) stays: it is
+ * the API's, not the node's.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { deleteBridge } from './cni/cleanup.js';
+import { removeMasquerade } from './cni/masquerade.js';
 import { startContainerd } from './containerd/supervisor.js';
 import { CRIClient } from './cri/client.js';
 import { readAgentLayout } from './layout.js';
@@ -39,6 +41,7 @@ export async function resetNode(dataDir: string, log: (m: string) => void = () =
   }
   log(`removed ${report.sandboxes} pod sandboxes and ${report.containers} containers`);
   await deleteBridge(layout.bridge);
+  await removeMasquerade(layout.bridge);
   await removePodCgroups(layout.cgroupRoot);
   unmountUnder(layout.rootDir);
   await rm(join(layout.rootDir, 'pods'), { recursive: true, force: true });

@@ -14,7 +14,7 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-test('the conflist has bridge (gateway, masquerade, hairpin, host-local IPAM) then portmap', async (t) => {
+test('the conflist has bridge (gateway, hairpin, host-local IPAM, no ipMasq) then portmap', async (t) => {
   const dir = tempDir(t);
   const path = await writeCNIConfig({ confDir: join(dir, 'net.d'), bridge: 'tugt0001', subnet: '10.42.0.0/24', dataDir: join(dir, 'ipam') });
   assert.equal(path, join(dir, 'net.d', CNI_CONFLIST_FILE));
@@ -23,7 +23,7 @@ test('the conflist has bridge (gateway, masquerade, hairpin, host-local IPAM) th
   assert.equal(conf.name, CNI_NETWORK_NAME);
   assert.deepEqual(conf.plugins.map((p: { type: string }) => p.type), ['bridge', 'portmap']);
   assert.deepEqual(conf.plugins[0], {
-    type: 'bridge', bridge: 'tugt0001', isGateway: true, ipMasq: true, hairpinMode: true,
+    type: 'bridge', bridge: 'tugt0001', isGateway: true, hairpinMode: true,
     ipam: { type: 'host-local', ranges: [[{ subnet: '10.42.0.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(dir, 'ipam') },
   });
   assert.deepEqual(conf.plugins[1].capabilities, { portMappings: true });

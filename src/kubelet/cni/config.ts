@@ -1,6 +1,8 @@
 /**
  * @module The node's CNI network: one conflist (bridge with host-local IPAM, then portmap for
- * hostPort) in the conf dir containerd reads. Debian's plugins speak CNI up to 1.0.0.
+ * hostPort) in the conf dir containerd reads. Debian's plugins speak CNI up to 1.0.0. Outbound NAT
+ * is not the bridge plugin's (ipMasq): the node installs one nftables rule for the whole subnet
+ * (masquerade.ts), which keeps iptables out of every pod start and stop.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +36,6 @@ export async function writeCNIConfig(o: CNIConfigOptions): Promise<string> {
         type: 'bridge',
         bridge: o.bridge,
         isGateway: true,
-        ipMasq: true,
         // Lets a pod reach itself through a Service IP that picks it.
         hairpinMode: true,
         ipam: {
