@@ -94,8 +94,7 @@ async function benchDocker(imageTar: string): Promise<Record<string, Result>> {
         }));
         r.all.push(performance.now() - t0);
         r.perPod.push(...times);
-        const ids = docker.run(['ps', '-aq']).split('\n').filter(Boolean);
-        docker.run(['rm', '-f', ...ids]);
+        await docker.removeAll();
       }
       out[label] = r;
       log(`docker ${label}: p50 ${pct(r.perPod, 50).toFixed(0)} ms, all ${pct(r.all, 50).toFixed(0)} ms`);
