@@ -35,15 +35,18 @@ export async function openRemoteCommand(streamUrl: string, req: StdioRequest, o:
   }
   const open = (streamtype: string) => conn.createStream({ streamtype }, { timeoutMs: o.timeoutMs ?? 30_000 });
   try {
-    // The order client-go uses: error first, so a failure to start is always reported.
-    const rc: RemoteCommand = { conn, error: await open('error') };
-    if (req.stdin) rc.stdin = await open('stdin');
-    if (req.stdout) rc.stdout = await open('stdout');
-    if (req.stderr && !req.tty) rc.stderr = await open('stderr');
-    if (req.tty) rc.resize = await open('resize');
+    // Opened in client-go's order, error first, so a failure to start is always reported; all
+    // SYN_STREAMs go out at once rather than one round trip each.
+    const [error, stdin, stdout, stderr, resize] = await Promise.all([
+      open('error'),
+      req.stdin ? open('stdin') : undefined,
+      req.stdout ? open('stdout') : undefined,
+      req.stderr && !req.tty ? open('stderr') : undefined,
+      req.tty ? open('resize') : undefined,
+    ]);
     // Nothing is written back on the error stream; closing our half says so.
-    rc.error.end();
-    return rc;
+    error.end();
+    return { conn, error, stdin, stdout, stderr, resize };
   } catch (e) {
     conn.destroy();
     throw e;
