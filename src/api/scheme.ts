@@ -31,11 +31,17 @@ export interface ResourceType {
   subresources?: string[];
   /** metadata.generation is bumped on changes outside metadata and status. */
   generation?: boolean;
+  /**
+   * Computed on each request (metrics.k8s.io, from the node agents), not kept in the store: served by
+   * its own handler, listed by discovery, left out of allTypes().
+   */
+  computed?: boolean;
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 const types: ResourceType[] = [];
+const stored: ResourceType[] = [];
 const byGVR = new Map<string, ResourceType>();
 const byGVK = new Map<string, ResourceType>();
 
@@ -46,12 +52,16 @@ export function register(t: ResourceType): ResourceType {
   const gv = gvString(t.group, t.version);
   if (byGVR.has(`${gv}|${t.resource}`)) throw new Error(`resource ${t.resource} in ${gv} registered twice`);
   types.push(t);
+  if (!t.computed) stored.push(t);
   byGVR.set(`${gv}|${t.resource}`, t);
   byGVK.set(`${gv}|${t.kind}`, t);
   return t;
 }
 
-export const allTypes = (): readonly ResourceType[] => types;
+/** Every type kept in the store: what storage, controllers and the OpenAPI documents iterate. */
+export const allTypes = (): readonly ResourceType[] => stored;
+/** Every type served, stored or computed: what discovery lists. */
+export const servedTypes = (): readonly ResourceType[] => types;
 export const lookupResource = (group: string, version: string, resource: string) =>
   byGVR.get(`${gvString(group, version)}|${resource}`);
 export const lookupKind = (apiVersion: string, kind: string) => byGVK.get(`${apiVersion}|${kind}`);
@@ -141,3 +151,8 @@ rbac({ kind: 'Role', resource: 'roles', singular: 'role', namespaced: true });
 rbac({ kind: 'RoleBinding', resource: 'rolebindings', singular: 'rolebinding', namespaced: true });
 rbac({ kind: 'ClusterRole', resource: 'clusterroles', singular: 'clusterrole', namespaced: false });
 rbac({ kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false });
+
+// metrics.k8s.io/v1beta1, as metrics-server serves it: computed from the node agents' resource metrics.
+const metrics = inGroup('metrics.k8s.io', 'v1beta1');
+metrics({ kind: 'NodeMetrics', resource: 'nodes', singular: 'node', namespaced: false, verbs: ['get', 'list'], computed: true });
+metrics({ kind: 'PodMetrics', resource: 'pods', singular: 'pod', namespaced: true, verbs: ['get', 'list'], computed: true });

@@ -2,7 +2,7 @@
  * @module API discovery from the scheme: the legacy documents (/api, /apis, per group-version
  * resource lists) and the aggregated apidiscovery.k8s.io/v2 form kubectl 1.32 asks for first.
  */
-import { ALL_VERBS, allTypes, groups, gvString, type ResourceType } from '../api/scheme.js';
+import { ALL_VERBS, groups, gvString, servedTypes, type ResourceType } from '../api/scheme.js';
 
 interface SubresourceInfo { name: string; kind: string; group?: string; version?: string; verbs: string[] }
 
@@ -30,7 +30,7 @@ export function subresourcesOf(t: ResourceType): SubresourceInfo[] {
   return out;
 }
 
-const typesIn = (group: string, version: string) => allTypes().filter((t) => t.group === group && t.version === version);
+const typesIn = (group: string, version: string) => servedTypes().filter((t) => t.group === group && t.version === version);
 
 export function apiVersions(serverAddress: string) {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };

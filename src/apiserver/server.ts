@@ -18,6 +18,7 @@ import { aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVer
 import { dispatch } from './handlers/dispatch.js';
 import { setKubeletClient, upgradeResponse, type KubeletClientTLS } from './handlers/node-proxy.js';
 import { negotiate, toStatus, writeJSON, writeRaw, writeStatus } from './http/respond.js';
+import { handleMetrics, stopMetrics } from './metrics/handler.js';
 import { StorageRegistry } from './registry/registry.js';
 import type { Admission } from './registry/resource-storage.js';
 import { requestInfo } from './request-info.js';
@@ -79,6 +80,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     if (!t) throw notFound();
     if (info.namespace && !t.namespaced) throw notFound();
     if (t.namespaced && !info.namespace && info.name && info.resource !== 'namespaces') throw notFound();
+    if (t.computed) return handleMetrics({ res, info, query: url.searchParams, t, registry, neg: negotiate(req), log });
     await dispatch({ req, res, info, query: url.searchParams, t, storage: registry.storageFor(t), registry, neg: negotiate(req), user });
   }
 
@@ -139,6 +141,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     registry, server, port,
     close: () => new Promise<void>((resolve) => {
+      stopMetrics(registry);
       server.close(() => resolve());
       server.closeAllConnections();
       for (const s of upgraded) s.destroy();

@@ -29,6 +29,9 @@ export function setKubeletClient(registry: StorageRegistry, creds: KubeletClient
   kubeletClients.set(registry, creds);
 }
 
+/** The credentials toward node agents given to this registry's API server, if any. */
+export const kubeletClientOf = (registry: StorageRegistry): KubeletClientTLS | undefined => kubeletClients.get(registry);
+
 /**
  * For an HTTP server's 'upgrade' event: keeps the raw connection for the node proxy and returns a
  * response bound to it, so that every other answer (an error, a 404) is a plain HTTP response.
@@ -161,16 +164,21 @@ function checkLogStatus(pod: Obj, container: string, previous: boolean): void {
   }
 }
 
-interface Endpoint { host: string; port: number }
+export interface Endpoint { host: string; port: number }
 
-/** The node's InternalIP and kubelet port, from the Node object the agent registered. */
-async function nodeEndpoint(ctx: RequestContext, nodeName: string): Promise<Endpoint> {
-  const node = await ctx.registry.storageFor(lookupResource('', 'v1', 'nodes')!).get('', nodeName);
+/** The node's InternalIP (else ExternalIP) and kubelet port, from the Node object the agent registered; undefined when it has none. */
+export function kubeletEndpointOf(node: Obj): Endpoint | undefined {
   const addresses = (node.status?.addresses ?? []) as { type: string; address: string }[];
   const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'ExternalIP')?.address;
   const port = Number(node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0);
-  if (!host || !(port > 0)) throw newServiceUnavailable(`no node agent is connected for node "${nodeName}"`);
-  return { host, port };
+  return host && port > 0 ? { host, port } : undefined;
+}
+
+async function nodeEndpoint(ctx: RequestContext, nodeName: string): Promise<Endpoint> {
+  const node = await ctx.registry.storageFor(lookupResource('', 'v1', 'nodes')!).get('', nodeName);
+  const endpoint = kubeletEndpointOf(node);
+  if (!endpoint) throw newServiceUnavailable(`no node agent is connected for node "${nodeName}"`);
+  return endpoint;
 }
 
 function bool(q: URLSearchParams, name: string): boolean {
