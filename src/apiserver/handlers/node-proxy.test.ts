@@ -51,9 +51,9 @@ describe('kubectl logs, exec, cp and port-forward through the API server', () =>
   }
 
   /** A Pod bound to the test node, its containers run through CRI, and a Running status as the kubelet reports it. */
-  async function runningPod(name: string, containers: { name: string; command: string[] }[]): Promise<void> {
+  async function runningPod(name: string, containers: { name: string; command: string[]; stdin?: boolean }[]): Promise<void> {
     const created = await client.create(pods, { metadata: { name, namespace: 'default' }, spec: {
-      nodeName: 'test-node', containers: containers.map((c) => ({ name: c.name, image: 'tugboat.local/busybox:1', command: c.command })) } });
+      nodeName: 'test-node', containers: containers.map((c) => ({ name: c.name, image: 'tugboat.local/busybox:1', command: c.command, stdin: c.stdin })) } });
     await fx.runPod({ name, uid: created.metadata.uid, containers });
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     await client.updateStatus(pods, { ...created, status: { phase: 'Running', podIP: '10.0.0.1', startTime: now,
@@ -161,6 +161,23 @@ describe('kubectl logs, exec, cp and port-forward through the API server', () =>
         { timeout: 30_000 }, (_err, stdout) => resolve(String(stdout)));
     });
     assert.match(r, /33 111/);
+  });
+
+  test('kubectl attach -i talks to the container\'s own stdin and stdout', async () => {
+    await runningPod('talker', [{ name: 'c', command: ['sh', '-c', 'while read l; do echo got $l; done'], stdin: true }]);
+    const attach = spawn('kubectl', ['--kubeconfig', kubeconfig, 'attach', '-i', 'talker']);
+    try {
+      let out = '';
+      const got = new Promise<void>((resolve) => attach.stdout.on('data', (c: Buffer) => {
+        out += c;
+        if (out.includes('got hello')) resolve();
+      }));
+      attach.stdin.write('hello\n');
+      await Promise.race([got, sleep(20_000)]);
+      assert.match(out, /got hello/);
+    } finally {
+      attach.kill();
+    }
   });
 
   test('kubectl cp copies files into the container and back', async () => {

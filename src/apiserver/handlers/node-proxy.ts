@@ -38,6 +38,8 @@ export const kubeletClientOf = (registry: StorageRegistry): KubeletClientTLS | u
  */
 export function upgradeResponse(req: IncomingMessage, socket: Duplex, head: Buffer): ServerResponse {
   upgrades.set(req, { socket, head });
+  // Node's HTTP server drops its error listener from an upgraded socket: a reset must not crash us.
+  socket.on('error', () => socket.destroy());
   const res = new http.ServerResponse(req);
   res.assignSocket(socket as never);
   res.shouldKeepAlive = false;
