@@ -22,7 +22,6 @@ const MAX_DATA_CHUNK = 64 * 1024;
  * written goes out as DATA frames, and end() sends the FIN that half-closes it.
  */
 export class SpdyStream extends Duplex {
-  // `headers`: those of the stream's SYN_STREAM, sent by whoever opened it.
   /** Headers of the peer's SYN_REPLY, for a stream opened here. */
   replyHeaders: Headers | undefined;
   /** The status of the peer's RST_STREAM, when it reset the stream. */
@@ -30,6 +29,7 @@ export class SpdyStream extends Duplex {
   private replied: boolean;
   private remoteEnded = false;
 
+  /** `headers` are those of the stream's SYN_STREAM, sent by whoever opened it. */
   constructor(private readonly conn: SpdyConnection, readonly id: number, readonly headers: Headers, opened: 'local' | 'remote') {
     super({ allowHalfOpen: true });
     // A stream we open is answered by the peer's SYN_REPLY; one the peer opens waits for our reply().
