@@ -20,7 +20,7 @@ export interface MetricsCacheOptions {
   onError?(err: unknown): void;
 }
 
-export const DEFAULT_RESOLUTION_MS = 10_000;
+const DEFAULT_RESOLUTION_MS = 10_000;
 
 export class MetricsCache {
   private readonly resolutionMs: number;
@@ -37,7 +37,7 @@ export class MetricsCache {
     this.resolutionMs = o.resolutionMs ?? DEFAULT_RESOLUTION_MS;
     this.warmupMs = o.warmupMs ?? 1000;
     this.idleMs = o.idleMs ?? 10 * 60_000;
-    this.storage = new MetricsStorage(this.resolutionMs);
+    this.storage = new MetricsStorage();
   }
 
   /** The points, at most a resolution (plus a scrape) old; starts the loop if it is not running. */
@@ -73,7 +73,7 @@ export class MetricsCache {
   private async tick(): Promise<void> {
     if (Date.now() - this.lastUsed > this.idleMs) {
       this.warm = undefined;
-      this.storage = new MetricsStorage(this.resolutionMs);
+      this.storage = new MetricsStorage();
       return;
     }
     await this.cycle();

@@ -5,7 +5,6 @@ import { decodeBatch, type MetricsPoint, type NodeBatch } from './batch.js';
 import { parsePrometheusText } from './prometheus-text.js';
 import { MetricsStorage, resourceUsage } from './storage.js';
 
-const RESOLUTION = 10_000;
 const T = 1_700_000_000_000;
 
 describe('decodeBatch', () => {
@@ -58,7 +57,7 @@ const cycle = (batches: Record<string, NodeBatch>) => new Map(Object.entries(bat
 
 describe('MetricsStorage', () => {
   test('a node has usage from its second scrape on, over the last two points', () => {
-    const s = new MetricsStorage(RESOLUTION);
+    const s = new MetricsStorage();
     s.store(cycle({ n1: batch(point(T, 100)) }));
     assert.equal(s.node('n1'), undefined);
     s.store(cycle({ n1: batch(point(T + 10_000, 105, 2048)) }));
@@ -68,7 +67,7 @@ describe('MetricsStorage', () => {
   });
 
   test('a point not newer than the stored one keeps the stored previous point', () => {
-    const s = new MetricsStorage(RESOLUTION);
+    const s = new MetricsStorage();
     s.store(cycle({ n1: batch(point(T, 100)) }));
     s.store(cycle({ n1: batch(point(T + 10_000, 110)) }));
     s.store(cycle({ n1: batch(point(T + 10_000, 110)) }));
@@ -76,7 +75,7 @@ describe('MetricsStorage', () => {
   });
 
   test('a node missing from a cycle (its scrape failed) is dropped with its pods', () => {
-    const s = new MetricsStorage(RESOLUTION);
+    const s = new MetricsStorage();
     const pods = (t: number, cpu: number) => ({ 'ns/web': { app: point(t, cpu, 1024, T - 60_000) } });
     s.store(cycle({ n1: batch(point(T, 1), pods(T, 1)) }));
     s.store(cycle({ n1: batch(point(T + 10_000, 2), pods(T + 10_000, 2)) }));
@@ -87,7 +86,7 @@ describe('MetricsStorage', () => {
   });
 
   test('a pod has usage when every container has two points; containers sorted by name; the earliest time wins', () => {
-    const s = new MetricsStorage(RESOLUTION);
+    const s = new MetricsStorage();
     const old = T - 3_600_000;
     s.store(cycle({ n1: batch(undefined, { 'ns/web': { side: point(T + 1, 1, 100, old), app: point(T, 10, 200, old) } }) }));
     assert.equal(s.pod('ns', 'web'), undefined);
@@ -103,27 +102,24 @@ describe('MetricsStorage', () => {
   });
 
   test('a container that appeared without a previous point leaves its pod out until the next scrape', () => {
-    const s = new MetricsStorage(RESOLUTION);
+    const s = new MetricsStorage();
     const old = T - 3_600_000;
     s.store(cycle({ n1: batch(undefined, { 'ns/web': { app: point(T, 1, 1, old) } }) }));
     s.store(cycle({ n1: batch(undefined, { 'ns/web': { app: point(T + 10_000, 2, 1, old), late: point(T + 10_000, 5, 1, old) } }) }));
     assert.equal(s.pod('ns', 'web'), undefined);
   });
 
-  test('a fresh container (started within the resolution, at least 1 s ago) counts from its start with zero CPU', () => {
-    const s = new MetricsStorage(RESOLUTION);
+  test('a new container has no usage from one scrape, however long it has run', () => {
+    const s = new MetricsStorage();
     s.store(cycle({ n1: batch(undefined, { 'ns/new': { app: point(T + 4_000, 1, 512, T) } }) }));
-    assert.deepEqual(s.pod('ns', 'new'), { timestampMs: T + 4_000, windowMs: 4_000, containers: [{ name: 'app', usage: { cpuNanoCores: 250_000_000, memoryBytes: 512 } }] });
-    const young = new MetricsStorage(RESOLUTION);
-    young.store(cycle({ n1: batch(undefined, { 'ns/new': { app: point(T + 500, 1, 512, T) } }) }));
-    assert.equal(young.pod('ns', 'new'), undefined);
+    assert.equal(s.pod('ns', 'new'), undefined);
   });
 
   test('a container that restarted after the stored point does not take a rate across the restart', () => {
-    const s = new MetricsStorage(RESOLUTION);
+    const s = new MetricsStorage();
     const old = T - 3_600_000;
     s.store(cycle({ n1: batch(undefined, { 'ns/web': { app: point(T, 50, 1, old) } }) }));
-    // Restarted at T + 20 s, seen at T + 40 s: older than the resolution, so not fresh either.
+    // Restarted at T + 20 s, seen at T + 40 s.
     s.store(cycle({ n1: batch(undefined, { 'ns/web': { app: point(T + 40_000, 60, 1, T + 20_000) } }) }));
     assert.equal(s.pod('ns', 'web'), undefined);
     s.store(cycle({ n1: batch(undefined, { 'ns/web': { app: point(T + 50_000, 61, 1, T + 20_000) } }) }));

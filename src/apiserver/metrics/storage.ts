@@ -1,8 +1,8 @@
 /**
  * @module The last two points of every node and container, as metrics-server's storage keeps them,
  * and the usage computed from them: CPU as the rate between the two (nanocores), memory as the
- * latest working set. A container started since the previous scrape counts from its start with zero
- * CPU, so a new pod has figures after one scrape.
+ * latest working set. A new (or restarted) container has figures from its second scrape on: a rate
+ * since its start would mostly measure the start itself.
  */
 import type { MetricsPoint, NodeBatch } from './batch.js';
 import { podKey } from './batch.js';
@@ -14,13 +14,6 @@ export interface TimeInfo { timestampMs: number; windowMs: number }
 
 export interface NodeUsage extends TimeInfo { usage: Usage }
 export interface PodUsage extends TimeInfo { containers: { name: string; usage: Usage }[] }
-
-/**
- * A fresh container is measured from its start only once it has run this long: shorter windows
- * are mostly start-up noise. (metrics-server waits 10 s for cAdvisor's housekeeping; CRI stats are
- * read when asked, so 1 s is enough.)
- */
-const FRESH_MIN_MS = 1000;
 
 /** CPU over the interval between two points, and the later point's memory; undefined if they do not form one. */
 export function resourceUsage(last: MetricsPoint, prev: MetricsPoint): { usage: Usage } & TimeInfo | undefined {
@@ -36,9 +29,6 @@ export class MetricsStorage {
   private nodesPrev = new Map<string, MetricsPoint>();
   private podsLast = new Map<string, Map<string, MetricsPoint>>();
   private podsPrev = new Map<string, Map<string, MetricsPoint>>();
-
-  /** `resolutionMs`: how often nodes are scraped; a container younger than that counts as fresh. */
-  constructor(private readonly resolutionMs: number) {}
 
   /** Takes one scrape cycle: the batches of the nodes that answered, by node name. Nodes (and their pods) not in it are dropped. */
   store(batches: ReadonlyMap<string, NodeBatch>): void {
@@ -101,10 +91,6 @@ export class MetricsStorage {
   }
 
   private containerPrevious(point: MetricsPoint, last?: MetricsPoint, prev?: MetricsPoint): MetricsPoint | undefined {
-    const age = point.startTimeMs === undefined ? undefined : point.timestampMs - point.startTimeMs;
-    if (age !== undefined && age >= FRESH_MIN_MS && age < this.resolutionMs) {
-      return { timestampMs: point.startTimeMs!, cpuSeconds: 0, memoryBytes: point.memoryBytes, startTimeMs: point.startTimeMs };
-    }
     // A container that started after the stored point is a new one (a restart): its old points do not count.
     if (!last || (point.startTimeMs !== undefined && point.startTimeMs >= last.timestampMs)) return undefined;
     return this.previous(point, last, prev);

@@ -4,7 +4,7 @@
  * host (/proc/stat busy time, /proc/meminfo MemTotal − MemAvailable as the working set), the
  * containers' from CRI ListContainerStats of running containers; a pod's are its containers' sums.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Labels, type RuntimeService } from '../cri/types.js';
@@ -59,13 +59,22 @@ export async function collectResourceMetrics(runtime: Pick<RuntimeService, 'list
   o: { procDir?: string; now?: () => number } = {}): Promise<ResourceMetrics> {
   const procDir = o.procDir ?? '/proc';
   const now = o.now ?? Date.now;
-  const [node, containers] = await Promise.all([
-    Promise.all([readFile(join(procDir, 'stat'), 'utf8'), readFile(join(procDir, 'meminfo'), 'utf8')])
-      .then(([stat, meminfo]): NodeSample => ({ cpuSeconds: nodeCpuSeconds(stat), memoryBytes: nodeMemoryWorkingSet(meminfo), timestampMs: now() }))
-      .catch(() => undefined),
-    containerSamples(runtime).catch(() => undefined),
-  ]);
-  return { node, containers: containers ?? [], scrapeError: containers === undefined };
+  const containers = containerSamples(runtime).catch(() => undefined);
+  const node = nodeSample(procDir, now);
+  const samples = await containers;
+  return { node, containers: samples ?? [], scrapeError: samples === undefined };
+}
+
+function nodeSample(procDir: string, now: () => number): NodeSample | undefined {
+  try {
+    // Read at once and stamped at once: the API server divides by the time between two samples,
+    // and an async read could be stamped late by a busy event loop.
+    const stat = readFileSync(join(procDir, 'stat'), 'utf8');
+    const timestampMs = now();
+    return { cpuSeconds: nodeCpuSeconds(stat), memoryBytes: nodeMemoryWorkingSet(readFileSync(join(procDir, 'meminfo'), 'utf8')), timestampMs };
+  } catch {
+    return undefined;
+  }
 }
 
 async function containerSamples(runtime: Pick<RuntimeService, 'listContainers' | 'listContainerStats'>): Promise<ContainerSample[]> {
