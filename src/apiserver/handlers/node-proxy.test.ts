@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { lookupResource } from '../../api/scheme.js';
 import { writeAdminKubeconfig } from '../../cli/kubeconfig.js';
 import { startKubeletServer, type KubeletServer } from '../../kubelet/server/server.js';
-import { startTestPods, type TestPods } from '../../kubelet/server/test-pods.js';
+import { startTestPods, type TestPods } from '../../kubelet/server/testkit.js';
 import { openStore } from '../../storage/factory.js';
 import type { Store } from '../../storage/store.js';
 import { builtinAdmission } from '../admission/index.js';

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { SpdyConnection, type SpdyStream } from '../streaming/spdy.js';
 import { startKubeletServer, type KubeletServer } from './server.js';
-import { startTestPods, type TestPod, type TestPods } from './test-pods.js';
+import { startTestPods, type TestPod, type TestPods } from './testkit.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
