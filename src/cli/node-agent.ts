@@ -67,7 +67,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   await installMasquerade(layout.bridge, layout.subnet);
   let containerd: ManagedContainerd | undefined;
   if (layout.managedContainerd) containerd = await startContainerd({ dir: layout.containerdDir, cniConfDir: layout.cniConfDir, log: o.log });
-  const cri = new CRIClient(layout.runtimeEndpoint);
+  // The kubelet's --runtime-request-timeout (2 min): a burst of pod starts on a small node makes
+  // one RunPodSandbox take longer than 30 s, and a call cut short is only started again.
+  const cri = new CRIClient(layout.runtimeEndpoint, { timeoutMs: 120_000 });
   const stops: (() => Promise<void>)[] = [async () => cri.close(), async () => containerd?.stop()];
   const stopAll = async () => { for (const s of stops.splice(0).reverse()) await s().catch((e) => o.log.warn(`node agent stop: ${e}`)); };
   try {

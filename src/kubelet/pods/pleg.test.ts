@@ -30,3 +30,30 @@ test('only changed pods are reported: a started, exited or removed container, a 
   assert.deepEqual(changed.sort(), ['a', 'c']);
   assert.deepEqual(pleg.podUIDs().sort(), ['b', 'c']);
 });
+
+test('what a pod worker observed is not reported again; a change after it, or a pod gone, still is', async () => {
+  let sandboxes: PodSandbox[] = [];
+  let containers: Container[] = [];
+  const changed: string[] = [];
+  const pleg = new Pleg({ runtime: { listPodSandbox: async () => sandboxes, listContainers: async () => containers },
+    onPodChanged: (uid) => changed.push(uid), log: { warn: assert.fail } });
+  await pleg.relist();
+  // The worker started a sandbox and a container and read them back.
+  sandboxes = [sb('s1', 'a')];
+  containers = [ctr('c1', 'a', 'CONTAINER_RUNNING')];
+  pleg.observed('a', { sandboxes, containers });
+  await pleg.relist();
+  assert.deepEqual(changed, [], 'its own start is not an event');
+  assert.deepEqual(pleg.podUIDs(), ['a']);
+  containers = [ctr('c1', 'a', 'CONTAINER_EXITED')];
+  await pleg.relist();
+  assert.deepEqual(changed, ['a'], 'the exit is');
+  changed.length = 0;
+  // The worker removed the pod: its disappearance is no event either.
+  sandboxes = [];
+  containers = [];
+  pleg.observed('a');
+  await pleg.relist();
+  assert.deepEqual(changed, []);
+  assert.deepEqual(pleg.podUIDs(), []);
+});

@@ -12,7 +12,7 @@ import { isConflict, isNotFound } from '../../apimachinery/errors.js';
 import type { Client, Obj } from '../../client/client.js';
 import type { EventRecorder, EventType } from '../../client/events.js';
 import { ref } from '../../client/kind-ref.js';
-import type { PodSandboxConfig, RuntimeService } from '../cri/types.js';
+import type { PodSandbox, PodSandboxConfig, RuntimeService } from '../cri/types.js';
 import type { DNSOptions } from '../spec/dns.js';
 import { Annotations, containerHash } from '../spec/labels.js';
 import { PullReason, type ImagePuller } from '../pull/image-puller.js';
@@ -91,10 +91,11 @@ export class PodSyncer {
 
   /**
    * Brings a pod that is not being deleted to its spec and writes its status. Resolves with when
-   * to sync it again (a back-off ending), if ever. Throws on unexpected runtime or API errors
-   * (the pod worker retries with back-off).
+   * to sync it again (a back-off ending), if ever, and, when everything in it runs, the runtime's
+   * state of the pod that the status was made from (the PLEG then need not report it again).
+   * Throws on unexpected runtime or API errors (the pod worker retries with back-off).
    */
-  async sync(pod: Obj): Promise<{ requeueAfterMs?: number }> {
+  async sync(pod: Obj): Promise<{ requeueAfterMs?: number; observed?: RuntimePod }> {
     const uid: string = pod.metadata.uid;
     let rp = await this.reader.read(uid);
     if (isTerminalPhase(pod.status?.phase)) {
@@ -119,7 +120,9 @@ export class PodSyncer {
     if (deadlineIn !== undefined) requeue.after(deadlineIn);
     const sb = await this.ensureSandbox(pod, rp, requeue);
     if (sb) {
-      if (rp.sandboxes[0]?.id !== sb.id) rp = await this.reader.read(uid);
+      // A pod's first sandbox holds nothing yet: no need to ask the runtime what it just made.
+      if (!rp.sandboxes.length) rp = { ...rp, sandboxes: [this.newSandbox(sb)] };
+      else if (rp.sandboxes[0]?.id !== sb.id) rp = await this.reader.read(uid);
       if (await this.syncContainers(pod, rp, sb, requeue)) rp = await this.reader.read(uid);
       if (await this.stopSidecarsWhenDone(pod, rp)) rp = await this.reader.read(uid);
       await this.removeDeadContainers(rp, sb.id);
@@ -130,7 +133,9 @@ export class PodSyncer {
       rp = await this.reader.read(uid);
     }
     this.writeStatus(pod, rp, isTerminalPhase(status.phase));
-    return { requeueAfterMs: requeue.ms };
+    // Only a settled pod (all running) is handed on: an exit seen by this last read was not acted on yet.
+    const settled = rp.sandboxes.every((x) => x.state === 'SANDBOX_READY') && rp.containers.every((c) => c.state === 'CONTAINER_RUNNING');
+    return { requeueAfterMs: requeue.ms, observed: settled ? rp : undefined };
   }
 
   /**
@@ -284,6 +289,12 @@ export class PodSyncer {
     this.sandboxes.set(uid, info);
     for (const s of rp.sandboxes) if (s.state === 'SANDBOX_READY') await this.ignoreNotFound(this.o.runtime.stopPodSandbox(s.id));
     return info;
+  }
+
+  /** The runtime's view of a sandbox this syncer just created (ready, made now). */
+  private newSandbox(sb: SandboxInfo): PodSandbox {
+    return { id: sb.id, metadata: sb.config.metadata, state: 'SANDBOX_READY', createdAt: String(BigInt(Math.floor(this.now())) * 1_000_000n),
+      labels: sb.config.labels ?? {}, annotations: sb.config.annotations ?? {} };
   }
 
   private async podIPs(pod: Obj, sandboxId: string): Promise<string[]> {

@@ -106,7 +106,11 @@ export class PodWorkers {
   private async syncOne(uid: string): Promise<{ requeueAfterMs?: number } | void> {
     const pod = this.pods.get(uid);
     if (pod) {
-      if (!pod.metadata.deletionTimestamp) return this.o.syncer.sync(pod);
+      if (!pod.metadata.deletionTimestamp) {
+        const { requeueAfterMs, observed } = await this.o.syncer.sync(pod);
+        if (observed) this.pleg.observed(uid, observed);
+        return { requeueAfterMs };
+      }
       this.confirmed.add(uid);
       try {
         await this.o.syncer.terminate(pod, true);
@@ -114,15 +118,20 @@ export class PodWorkers {
         this.confirmed.delete(uid);
         throw e;
       }
+      this.pleg.observed(uid);
       return;
     }
     const gone = this.removed.get(uid);
     if (gone) {
       await this.o.syncer.terminate(gone, false);
       this.removed.delete(uid);
+      this.pleg.observed(uid);
       return;
     }
-    if (this.synced) await this.o.syncer.removeOrphan(uid);
+    if (this.synced) {
+      await this.o.syncer.removeOrphan(uid);
+      this.pleg.observed(uid);
+    }
   }
 
   /** Orphans (runtime pods and volume dirs without a pod), log rotation, periodic resync and volume refresh. */
