@@ -554,17 +554,21 @@ export class PodSyncer {
     }
     for (const s of rp.sandboxes) {
       if (s.id === currentSandbox || rp.containers.some((c) => c.sandboxId === s.id && !removed.has(c.id))) continue;
-      await this.ignoreNotFound(this.o.runtime.stopPodSandbox(s.id));
-      await this.ignoreNotFound(this.o.runtime.removePodSandbox(s.id));
+      await this.removeSandbox(s.id);
     }
   }
 
   private async removeRuntimeObjects(rp: RuntimePod): Promise<void> {
     for (const c of rp.containers) await this.removeContainer(c.id);
-    for (const s of rp.sandboxes) {
-      await this.ignoreNotFound(this.o.runtime.stopPodSandbox(s.id));
-      await this.ignoreNotFound(this.o.runtime.removePodSandbox(s.id));
-    }
+    for (const s of rp.sandboxes) await this.removeSandbox(s.id);
+  }
+
+  /**
+   * RemovePodSandbox alone: it stops a sandbox that still runs. A StopPodSandbox first would make
+   * containerd tear the pod network down twice (every CNI plugin run again on remove).
+   */
+  private async removeSandbox(id: string): Promise<void> {
+    await this.ignoreNotFound(this.o.runtime.removePodSandbox(id));
   }
 
   private async ignoreNotFound(p: Promise<void>): Promise<void> {
