@@ -115,6 +115,8 @@ async function bench(imageTar: string): Promise<{ tug: Record<string, Result>; d
     return { tug, docker: peer };
   } finally {
     c?.close();
+    // A clean stop first (SIGTERM), as a user stops it; cleanup() then resets the node.
+    await server?.stop();
     await server?.cleanup();
     await docker.stop();
   }
