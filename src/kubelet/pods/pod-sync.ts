@@ -22,6 +22,7 @@ import { failureMessages, reasonOfError, type ConfigSourceLike, type PodProbes, 
 import { formatPod, HookRunner } from './hooks.js';
 import { generatePodStatus, isSidecar, isTerminalPhase, shouldContainerBeRestarted, type WaitingReason } from './pod-status.js';
 import { containersNamed, nsToMs, RuntimePodReader, type RuntimeContainer, type RuntimePod } from './runtime-pod.js';
+import { StartGate } from './start-gate.js';
 import type { StatusManager } from './status-manager.js';
 
 /** Waiting reasons the pod worker sets (kubelet's kubecontainer errors). */
@@ -58,6 +59,8 @@ export interface PodSyncerOptions {
   crashBackoff?: Backoff;
   /** When to retry a pod whose sandbox, volumes or container config failed (default 10 s). */
   retryMs?: number;
+  /** Sandboxes and containers started at once (default twice the CPUs; see StartGate). */
+  startConcurrency?: number;
   now?: () => number;
   log: { info(msg: string): void; warn(msg: string): void };
 }
@@ -76,6 +79,7 @@ export class PodSyncer {
   private readonly hooks: HookRunner;
   private readonly now: () => number;
   private readonly retryMs: number;
+  private readonly gate: StartGate;
   /** Per pod uid: container name → why it is not running (kubelet's reasonCache). */
   private readonly reasons = new Map<string, Map<string, WaitingReason>>();
   /** Per pod uid: its current sandbox, the config it was created with (CreateContainer needs it) and IPs. */
@@ -84,6 +88,7 @@ export class PodSyncer {
   constructor(private readonly o: PodSyncerOptions) {
     this.now = o.now ?? Date.now;
     this.retryMs = o.retryMs ?? 10_000;
+    this.gate = new StartGate(o.startConcurrency);
     this.crashBackoff = o.crashBackoff ?? new Backoff({ initialMs: 10_000, maxMs: 300_000, now: this.now });
     this.reader = new RuntimePodReader(o.runtime);
     this.hooks = new HookRunner(o.runtime);
@@ -279,7 +284,7 @@ export class PodSyncer {
     if (config.logDirectory) await mkdir(config.logDirectory, { recursive: true });
     let id: string;
     try {
-      id = await this.o.runtime.runPodSandbox(config);
+      id = await this.gate.run('sandbox', () => this.o.runtime.runPodSandbox(config));
     } catch (e) {
       this.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${rpcErrorString(e)}`);
       requeue.after(this.retryMs);
@@ -466,7 +471,7 @@ export class PodSyncer {
     }
     this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`);
     try {
-      await this.o.runtime.startContainer(id);
+      await this.gate.run('container', () => this.o.runtime.startContainer(id));
     } catch (e) {
       // The container exists (exited, StartError): the next pass restarts it under CrashLoopBackOff.
       fail(SyncReason.RunContainerError, rpcMessage(e), rpcMessage(e));
