@@ -28,6 +28,12 @@ test('the script replaces the table atomically with one masquerade rule for traf
   assert.match(s, /ip saddr 10\.42\.0\.0\/24 ip daddr != 10\.42\.0\.0\/24 ip daddr != 224\.0\.0\.0\/4 masquerade/);
 });
 
+test('with a cluster CIDR, traffic to pods on other nodes keeps its source', () => {
+  const s = masqueradeScript('tugt0001', '10.42.3.0/24', '10.42.0.0/16');
+  assert.match(s, /ip saddr 10\.42\.3\.0\/24 ip daddr != 10\.42\.0\.0\/16 ip daddr != 224\.0\.0\.0\/4 masquerade/);
+  assert.throws(() => masqueradeScript('tugt0001', '10.42.3.0/24', '10.42.0.0/16 accept'), /invalid pod subnet/);
+});
+
 test('bad bridge names and subnets are refused before nft runs', async () => {
   assert.throws(() => masqueradeScript('br 0; flush ruleset', '10.42.0.0/24'), /invalid bridge name/);
   assert.throws(() => masqueradeScript('tugt0001', '10.42.0.0/24 drop'), /invalid pod subnet/);
