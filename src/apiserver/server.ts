@@ -19,6 +19,7 @@ import { dispatch } from './handlers/dispatch.js';
 import { setKubeletClient, upgradeResponse, type KubeletClientTLS } from './handlers/node-proxy.js';
 import { negotiate, toStatus, writeJSON, writeRaw, writeStatus } from './http/respond.js';
 import { handleMetrics, stopMetrics } from './metrics/handler.js';
+import { serveJoin, type JoinOptions } from './join/handler.js';
 import { StorageRegistry } from './registry/registry.js';
 import type { Admission } from './registry/resource-storage.js';
 import { requestInfo } from './request-info.js';
@@ -43,6 +44,8 @@ export interface ApiServerOptions {
   ready?: () => boolean;
   /** The client certificate for node agents and the CA their serving certificates chain to (logs, exec, port-forward). */
   kubeletClient?: KubeletClientTLS;
+  /** Serve the join endpoints (/cacerts, node credentials) for `tug agent`. */
+  join?: JoinOptions;
 }
 
 export interface ApiServer {
@@ -65,6 +68,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    // Before authentication: joining agents have no certificate yet (the endpoint checks the join secret).
+    if (opts.join && await serveJoin(opts.join, registry, req, res, path)) return;
     if (isPublicPath(path, method) || (method === 'GET' && /^\/(healthz|livez|readyz)(\/.*)?$/.test(path))) {
       if (path.startsWith('/version')) return writeJSON(res, 200, serverVersion());
       const ok = !path.startsWith('/readyz') || (opts.ready?.() ?? true);
