@@ -14,6 +14,8 @@ export interface EventSink {
 export interface ControllerOptions {
   nodeLifecycle?: Partial<import('./nodelifecycle/node-lifecycle-controller.js').NodeLifecycleOptions>;
   podGC?: Partial<import('./podgc/pod-gc-controller.js').PodGCOptions>;
+  /** Node pod CIDRs (--cluster-cidr, --node-cidr-mask-size); absent: 10.42.0.0/16 cut into /24s. */
+  nodeIPAM?: { clusterCIDR: string; nodeCIDRMaskSize?: number };
 }
 
 export interface ControllerContext {

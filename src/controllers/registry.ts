@@ -9,6 +9,7 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { DisruptionController } from './disruption/disruption-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
+import { NodeIPAMController } from './nodeipam/node-ipam-controller.js';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { PodGCController } from './podgc/pod-gc-controller.js';
@@ -35,4 +36,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   statefulset: (ctx) => new StatefulSetController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx, ctx.options?.nodeLifecycle),
   'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
+  nodeipam: (ctx) => new NodeIPAMController(ctx, ctx.options?.nodeIPAM),
 };
