@@ -1,6 +1,7 @@
 /** @module The `tug` command line: one binary, a subcommand per role (as k3s server/agent/kubectl). */
 import { Command, CommanderError } from 'commander';
 import { serverCommand } from './commands/server.js';
+import { agentCommand } from './commands/agent.js';
 import { kubectlCommand } from './commands/kubectl.js';
 import { hollowNodesCommand } from './commands/hollow-nodes.js';
 import { resetCommand } from './commands/reset.js';
@@ -12,6 +13,7 @@ const program = new Command('tug')
   .showHelpAfterError()
   .exitOverride();
 program.addCommand(serverCommand());
+program.addCommand(agentCommand());
 program.addCommand(kubectlCommand());
 program.addCommand(hollowNodesCommand());
 program.addCommand(resetCommand());

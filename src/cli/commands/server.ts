@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { ensureKubeletClientCert, ensureKubeletServingCert, ensurePKI } from '../../apiserver/auth/pki.js';
@@ -16,6 +17,7 @@ import { writeAdminKubeconfig } from '../kubeconfig.js';
 import { LocalClient } from '../../apiserver/local-client.js';
 import { runControlPlane } from '../control-plane.js';
 import { defaultNodeIP, startNodeAgent, type NodeAgent } from '../node-agent.js';
+import { ensureServerToken, parseToken, serverTokenPath } from '../join/token.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
 
 interface ServerFlags {
@@ -42,6 +44,7 @@ interface ServerFlags {
   cniBridge: string;
   cgroupRoot: string;
   containerRuntimeEndpoint?: string;
+  token?: string;
 }
 
 export function serverCommand(): Command {
@@ -60,6 +63,7 @@ export function serverCommand(): Command {
     .option('--cni-bridge <name>', 'the Linux bridge the node\'s pods join', parseBridgeName, 'tug0')
     .option('--cgroup-root <path>', 'cgroup (v1) path under which the pods\' cgroups are made', '/tugboat')
     .option('--container-runtime-endpoint <url>', 'use this CRI runtime (unix:///path.sock) instead of starting containerd')
+    .option('--token <token>', 'the join secret agents must present (or a full K10 token of this cluster); default: kept in DATA_DIR/server/token')
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before it is marked NotReady (e.g. 40s)', parseDuration, parseDuration('40s'))
     .option('--node-monitor-period <duration>', 'how often node health is checked', parseDuration, parseDuration('5s'))
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted', parseCount, 12500)
@@ -93,12 +97,12 @@ function parseCIDR(v: string): string {
   return v;
 }
 
-function parseBridgeName(v: string): string {
+export function parseBridgeName(v: string): string {
   if (!/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/.test(v)) throw new Error(`invalid bridge name "${v}": 1-15 letters, digits, '.', '-' or '_'`);
   return v;
 }
 
-function parsePort(v: string): number {
+export function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port "${v}": must be 0-65535`);
   return n;
@@ -107,7 +111,11 @@ function parsePort(v: string): number {
 async function runServer(flags: ServerFlags): Promise<void> {
   const log = pino({ level: flags.logLevel, base: undefined }, pino.destination(2));
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
-  const pki = await ensurePKI(flags.dataDir, { hosts: [hostname(), ...flags.tlsSan] });
+  // Agents reach the server at its node IP (or the one address it listens on): the serving certificate must name it.
+  const specificBind = flags.bindAddress !== '0.0.0.0' && flags.bindAddress !== '::';
+  const joinAddress = flags.nodeIp ?? (specificBind ? flags.bindAddress : defaultNodeIP());
+  const pki = await ensurePKI(flags.dataDir, { hosts: [hostname(), joinAddress, ...flags.tlsSan] });
+  const token = await ensureServerToken(flags.dataDir, pki.ca.cert, flags.token);
   // One compaction policy for every backend (kube-apiserver's): the SQLite store's own timer is off.
   const store = await openStore({ endpoint: flags.datastoreEndpoint, dataDir: flags.dataDir, sqlite: { compactIntervalMs: 0 }, watchCache: true });
   const compactor = startCompactor(store, flags.compactInterval, (err) => log.warn({ err }, 'compaction failed'));
@@ -115,6 +123,8 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const kubeletClient = { ...(await ensureKubeletClientCert(pki)), ca: pki.ca.cert };
   const api = await startApiServer({
     store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready, kubeletClient,
+    join: { secret: parseToken(token).secret, ca: pki.ca, certDir: join(flags.dataDir, 'server', 'agent-certs'),
+      cluster: { clusterCIDR: flags.clusterCidr, serviceCIDR: '10.43.0.0/16', clusterDomain: 'cluster.local' } },
   });
   await ensureSystemNamespaces(api.registry);
   const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
@@ -145,6 +155,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
   }
   ready = true;
   log.info({ port: api.port, dataDir: flags.dataDir, kubeconfig: kubeconfigPath(flags.dataDir) }, 'tug server is running');
+  log.info(`to join a node: tug agent --server https://${joinAddress}:${api.port} --token-file ${serverTokenPath(flags.dataDir)}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
