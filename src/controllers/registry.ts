@@ -12,6 +12,7 @@ import { EndpointSliceController } from './endpointslice/endpointslice-controlle
 import { NodeIPAMController } from './nodeipam/node-ipam-controller.js';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
+import { ServiceLBController } from './servicelb/servicelb-controller.js';
 import { PodGCController } from './podgc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
@@ -37,4 +38,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx, ctx.options?.nodeLifecycle),
   'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
   nodeipam: (ctx) => new NodeIPAMController(ctx, ctx.options?.nodeIPAM),
+  servicelb: (ctx) => new ServiceLBController(ctx),
 };
