@@ -1,6 +1,8 @@
 /**
  * @module Starts the real `bin/tug server` for e2e tests: a temp data dir, a free port, the
  * kubeconfig it writes, a kubectl runner bound to it, and clean-up of the process and the dir.
+ * In a test host (a network namespace, see test-hosts.ts) the server listens on the host's address,
+ * which kubectl reaches from here over the hosts' bridge; `startTugAgent` joins more hosts to it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +11,7 @@ import https from 'node:https';
 import { parse as parseYAML } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inNetns, type TestHost } from './test-hosts.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const tugBin = join(repoRoot, 'bin/tug');
@@ -30,7 +33,13 @@ export interface RawOptions {
 export interface TugServer {
   dataDir: string;
   kubeconfig: string;
+  /** The address the API server listens on as clients reach it (127.0.0.1, or the test host's IP). */
+  address: string;
   port: number;
+  /** The test host it runs in, if any. */
+  host?: TestHost;
+  /** The Node name of its node agent (with `agent: true`). */
+  nodeName?: string;
   proc: ChildProcess;
   /** Runs the real kubectl against this server. */
   kubectl(args: string[], opts?: KubectlOptions): KubectlResult;
@@ -57,14 +66,31 @@ export interface StartOptions {
   datastoreEndpoint?: string; dataDir?: string; port?: number; extraArgs?: string[];
   /** Run the node agent (its own containerd, bridge, subnet and cgroup root, all unique to this server). */
   agent?: boolean;
+  /**
+   * Run in this test host: listen on and be a node at its address. Its network is its own, so the
+   * cluster CIDR is a whole 10.42.0.0/16 (nodes take /24s of it); cgroups are not, so the root stays unique.
+   */
+  host?: TestHost;
 }
 
-/** Agent flags that keep a test server's node apart from any other on the machine (bridge, subnet, cgroups, ports). */
-function agentArgs(): string[] {
-  const id = randomBytes(2).toString('hex');
-  const subnet = `10.244.${100 + Math.floor(Math.random() * 150)}.0/24`;
-  return ['--node-name', `tug-e2e-${id}`, '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cluster-cidr', subnet,
-    '--cni-bridge', `tuge${id}`, '--cgroup-root', `/tugboat-e2e-${id}`];
+/** Node flags that keep a test node apart from any other on the machine (name, bridge, cgroups, ports). */
+function nodeArgs(id: string, host?: TestHost): { nodeName: string; args: string[] } {
+  const nodeName = host ? `tug-${host.name}-${id}` : `tug-e2e-${id}`;
+  return { nodeName, args: ['--node-name', nodeName, '--node-ip', host?.ip ?? '127.0.0.1', '--kubelet-port', '0',
+    '--cni-bridge', `tuge${id}`, '--cgroup-root', `/tugboat-e2e-${id}`] };
+}
+
+/** The pod network of a test server: its own /16 in a test host, else a random /24 (the root namespace is shared). */
+const clusterCIDR = (host?: TestHost) => host ? '10.42.0.0/16' : `10.244.${100 + Math.floor(Math.random() * 150)}.0/24`;
+
+/** argv that runs in the test host (if any) rather than here. */
+const onHost = (host: TestHost | undefined, argv: string[]) => host ? inNetns(host.ns, argv) : argv;
+
+/** Runs `tug reset` for a node's data dir where the node ran, so its pods, shims, bridge and cgroups go. */
+function resetNode(dataDir: string, host?: TestHost): void {
+  const [cmd, ...args] = onHost(host, [tugBin, 'reset', '--data-dir', dataDir]);
+  const r = spawnSync(cmd!, args, { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) process.stderr.write(`tug reset failed (${r.status}): ${r.stderr}\n`);
 }
 
 export async function startTugServer(opts: StartOptions = {}): Promise<TugServer> {
@@ -74,20 +100,26 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
   let port = opts.port ?? 0;
   let proc!: ChildProcess;
   let extraArgs = opts.extraArgs ?? [];
-  const agentFlags = opts.agent ? agentArgs() : [];
+  const host = opts.host;
+  const address = host?.ip ?? '127.0.0.1';
+  const node = nodeArgs(randomBytes(2).toString('hex'), host);
+  const agentFlags = opts.agent ? [...node.args, '--cluster-cidr', clusterCIDR(host)] : [];
 
   const launch = async () => {
     rmSync(kubeconfig, { force: true });
-    const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', '127.0.0.1',
+    const args = ['server', '--data-dir', dataDir, '--https-listen-port', String(port), '--bind-address', address,
+      ...(host ? ['--tls-san', address] : []),
       ...(opts.agent ? agentFlags : ['--disable-agent']), ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []), ...extraArgs];
-    proc = spawn(tugBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const [cmd, ...argv] = onHost(host, [tugBin, ...args]);
+    proc = spawn(cmd!, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr!.on('data', (d) => { log += d; });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`tug server exited with ${proc.exitCode}:\n${log}`);
       if (existsSync(kubeconfig)) {
-        const m = /server: https:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(kubeconfig, 'utf8'));
-        if (m) { port = Number(m[1]); return; }
+        const m = /server: https:\/\/([0-9.]+):(\d+)/.exec(readFileSync(kubeconfig, 'utf8'));
+        if (m && m[1] !== address) throw new Error(`the kubeconfig names ${m[1]}, not ${address}`);
+        if (m) { port = Number(m[2]); return; }
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -122,7 +154,7 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
   };
 
   const server: TugServer = {
-    dataDir, kubeconfig, get port() { return port; }, get proc() { return proc; },
+    dataDir, kubeconfig, address, host, nodeName: opts.agent ? node.nodeName : undefined, get port() { return port; }, get proc() { return proc; },
     kubectl(args, o = {}) {
       const r = spawnSync(KUBECTL, args, { input: o.input, encoding: 'utf8', timeout: o.timeoutMs ?? 30_000, env: env(o.env) });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -146,7 +178,7 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
       const c = credentials();
       return new Promise((resolveReq, reject) => {
         const req = https.request({
-          host: '127.0.0.1', port, path, method, ca: c.ca, agent: false,
+          host: address, port, path, method, ca: c.ca, agent: false,
           ...(o.anonymous ? {} : { cert: c.cert, key: c.key }),
           headers: { Accept: 'application/json', ...(o.body !== undefined ? { 'Content-Length': Buffer.byteLength(o.body) } : {}), ...o.headers },
         }, (res) => {
@@ -177,15 +209,90 @@ export async function startTugServer(opts: StartOptions = {}): Promise<TugServer
       for (const c of children) c.kill('SIGKILL');
       await waitExit('SIGKILL');
       // The node's pods outlive the server by design (adoptable): `tug reset` removes them, the bridge and the cgroups.
-      if (opts.agent) {
-        const r = spawnSync(tugBin, ['reset', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
-        if (r.status !== 0) process.stderr.write(`tug reset failed (${r.status}): ${r.stderr}\n`);
-      }
+      if (opts.agent) resetNode(dataDir, host);
       rmSync(dataDir, { recursive: true, force: true });
     },
     stderr: () => log,
   };
   return server;
+}
+
+export interface TugAgent {
+  dataDir: string;
+  nodeName: string;
+  host: TestHost;
+  proc: ChildProcess;
+  /** SIGTERM and wait; the pods and the data dir stay. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait (a node that dies). */
+  kill(): Promise<void>;
+  /** Starts the agent again on the same data dir and waits until its Node is Ready. */
+  restart(): Promise<void>;
+  /** Kills the agent, runs `tug reset` in its host and removes the data dir. */
+  cleanup(): Promise<void>;
+  stderr(): string;
+}
+
+export interface AgentStartOptions {
+  server: TugServer;
+  host: TestHost;
+  /** The join token; default: the server's own token file. */
+  token?: string;
+  extraArgs?: string[];
+  /** How long to wait for the Node to be Ready (default 90 s: containerd and the images come first). */
+  readyTimeoutMs?: number;
+}
+
+/** Joins a test host to a server with the real `tug agent` and waits until its Node is Ready. */
+export async function startTugAgent(o: AgentStartOptions): Promise<TugAgent> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tug-e2e-agent-'));
+  const node = nodeArgs(randomBytes(2).toString('hex'), o.host);
+  const args = ['agent', '--server', `https://${o.server.address}:${o.server.port}`,
+    ...(o.token ? ['--token', o.token] : ['--token-file', join(o.server.dataDir, 'server', 'token')]),
+    '--data-dir', dataDir, ...node.args, ...(o.extraArgs ?? [])];
+  let proc!: ChildProcess;
+  let log = '';
+  const waitExit = (signal: NodeJS.Signals) => new Promise<void>((resolveExit) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolveExit();
+    proc.once('exit', () => resolveExit());
+    proc.kill(signal);
+  });
+  const launch = async () => {
+    const [cmd, ...argv] = inNetns(o.host.ns, [tugBin, ...args]);
+    proc = spawn(cmd!, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr!.on('data', (d) => { log += d; });
+    const deadline = Date.now() + (o.readyTimeoutMs ?? 90_000);
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`tug agent exited with ${proc.exitCode}:\n${log}`);
+      const r = await o.server.request('GET', `/api/v1/nodes/${node.nodeName}`).catch(() => undefined);
+      const ready = r?.status === 200 && r.json().status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      if (ready?.status === 'True') return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`node ${node.nodeName} of tug agent was not Ready in time:\n${log}`);
+  };
+  const agent: TugAgent = {
+    dataDir, nodeName: node.nodeName, host: o.host, get proc() { return proc; },
+    stop: () => waitExit('SIGTERM'),
+    kill: () => waitExit('SIGKILL'),
+    async restart() {
+      await waitExit('SIGKILL');
+      await launch();
+    },
+    async cleanup() {
+      await waitExit('SIGKILL');
+      resetNode(dataDir, o.host);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    stderr: () => log,
+  };
+  try {
+    await launch();
+  } catch (e) {
+    await agent.cleanup();
+    throw e;
+  }
+  return agent;
 }
 
 /** Asserts that kubectl succeeded and returns its stdout; a failure message carries both streams. */
