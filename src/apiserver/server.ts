@@ -23,6 +23,7 @@ import { serveJoin, type JoinOptions } from './join/handler.js';
 import { StorageRegistry } from './registry/registry.js';
 import type { Admission } from './registry/resource-storage.js';
 import { requestInfo } from './request-info.js';
+import { ServiceNetwork } from './services/index.js';
 import { serverVersion } from './version.js';
 
 export interface Logger {
@@ -44,6 +45,12 @@ export interface ApiServerOptions {
   ready?: () => boolean;
   /** The client certificate for node agents and the CA their serving certificates chain to (logs, exec, port-forward). */
   kubeletClient?: KubeletClientTLS;
+  /** Cluster IPs come from here (default 10.43.0.0/16). */
+  serviceCIDR?: string;
+  /** Node ports come from here (default 30000-32767). */
+  nodePortRange?: string;
+  /** This server's address in the `kubernetes` service's endpoints; without it that service is not kept. */
+  advertiseAddress?: string;
   /** Serve the join endpoints (/cacerts, node credentials) for `tug agent`. */
   join?: JoinOptions;
 }
@@ -57,6 +64,10 @@ export interface ApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const registry = new StorageRegistry(opts.store, opts.admission);
+  const services = new ServiceNetwork(registry, opts.store, {
+    serviceCIDR: opts.serviceCIDR, nodePortRange: opts.nodePortRange, advertiseAddress: opts.advertiseAddress,
+    log: opts.log && { warn: (obj, msg) => opts.log!.error(obj, msg) },
+  });
   if (opts.kubeletClient) setKubeletClient(registry, opts.kubeletClient);
   const log = opts.log;
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -143,14 +154,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     server.listen(port, opts.host ?? '0.0.0.0', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  await services.start(port);
   return {
     registry, server, port,
-    close: () => new Promise<void>((resolve) => {
-      stopMetrics(registry);
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const s of upgraded) s.destroy();
-    }),
+    close: async () => {
+      await services.stop();
+      await new Promise<void>((resolve) => {
+        stopMetrics(registry);
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
+      });
+    },
   };
 }
 

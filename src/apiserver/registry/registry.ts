@@ -1,7 +1,7 @@
 /** @module One ResourceStorage per served resource type, made on first use over the shared store. */
 import type { ResourceType } from '../../api/scheme.js';
 import type { Store } from '../../storage/store.js';
-import { ResourceStorage, type Admission } from './resource-storage.js';
+import { ResourceStorage, type Admission, type WriteHooks } from './resource-storage.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
 import { priorityAdmission } from './priority-admission.js';
 
@@ -20,5 +20,10 @@ export class StorageRegistry {
     let s = this.storages.get(t);
     if (!s) this.storages.set(t, (s = new ResourceStorage(t, this.store, this.admission, this.beforeCreate)));
     return s;
+  }
+
+  /** Installs a type's write hooks (BeginCreate, BeginUpdate, AfterDelete), e.g. service allocation. */
+  setWriteHooks(t: ResourceType, hooks: WriteHooks): void {
+    this.storageFor(t).hooks = hooks;
   }
 }

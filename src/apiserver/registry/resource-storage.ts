@@ -56,6 +56,22 @@ export interface WatchOptions {
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface ObjectEvent { type: EventType; object: Obj; kv?: KeyValue }
 
+/**
+ * Per-type steps around writes that need more than the object, as genericregistry.Store's
+ * BeginCreate, BeginUpdate and AfterDelete (a service's cluster IP and node ports). They run for
+ * the main resource only, never for subresources such as status.
+ */
+export interface WriteHooks {
+  /** On update, before admission: carry over or drop fields of the stored object. */
+  prepareUpdate?(next: Obj, current: Obj): void;
+  /** After validation, before the write; the returned function learns whether the write succeeded. */
+  beginCreate?(obj: Obj, dryRun: boolean): Promise<FinishWrite>;
+  beginUpdate?(next: Obj, current: Obj, dryRun: boolean): Promise<FinishWrite>;
+  /** Once the object has left the store (never for a dry run, nor while finalizers hold it). */
+  afterDelete?(obj: Obj): Promise<void>;
+}
+export type FinishWrite = (success: boolean) => Promise<void>;
+
 /** Thrown by an update function to leave the stored object as it is (no write). */
 export const NO_CHANGE = Symbol('no change');
 
@@ -64,6 +80,8 @@ const tooOld = (rv: number) => newResourceExpired(`too old resource version: ${r
 export class ResourceStorage {
   readonly gr: { group: string; resource: string };
   readonly gk: { group: string; kind: string };
+  /** Set by the registry for types that have them. */
+  hooks?: WriteHooks;
 
   /** @param beforeCreate admission that reads other objects (namespace lifecycle, priority); throws to refuse. */
   constructor(readonly t: ResourceType, private store: Store, private admission: Admission,
@@ -143,18 +161,24 @@ export class ResourceStorage {
     this.admission.mutate(this.t, obj, undefined);
     this.check(obj, undefined, '');
     this.admission.trackFields?.(this.t, obj, undefined, w);
-    if (w.dryRun) {
-      const { kv } = await this.store.get(this.key(namespace, meta.name));
-      if (kv) throw newAlreadyExists(this.gr, meta.name);
-      return obj;
-    }
+    const finish = await this.hooks?.beginCreate?.(obj, !!w.dryRun);
+    let written = false;
     try {
+      if (w.dryRun) {
+        const { kv } = await this.store.get(this.key(namespace, meta.name));
+        if (kv) throw newAlreadyExists(this.gr, meta.name);
+        written = true;
+        return obj;
+      }
       const kv = await this.store.create(this.key(namespace, meta.name), encodeForStore(obj));
       obj.metadata.resourceVersion = String(kv.modRevision);
+      written = true;
       return obj;
     } catch (e) {
       if (e instanceof KeyExistsError) throw newAlreadyExists(this.gr, meta.name);
       throw e;
+    } finally {
+      await finish?.(written);
     }
   }
 
@@ -193,23 +217,35 @@ export class ResourceStorage {
         throw newOptimisticLockConflict(this.gr, name);
       }
       const next = this.prepareUpdate(desired, current, w.subresource ?? '');
+      const hooks = w.subresource ? undefined : this.hooks;
+      hooks?.prepareUpdate?.(next, current);
       this.admission.mutate(this.t, next, current);
       this.check(next, current, w.subresource ?? '');
       this.admission.trackFields?.(this.t, next, current, w);
-      // A no-op write keeps the resourceVersion, so watchers see nothing and clients can compare.
-      if (jsonEqual(next, current)) return current;
-      if (w.dryRun) return next;
+      const finish = await hooks?.beginUpdate?.(next, current, !!w.dryRun);
+      let written = false, removed = false;
       try {
+        // A no-op write keeps the resourceVersion, so watchers see nothing and clients can compare.
+        if (jsonEqual(next, current)) {
+          written = true;
+          return current;
+        }
+        if (w.dryRun) {
+          written = true;
+          return next;
+        }
         // ShouldDeleteDuringUpdate: no finalizers left, and not within a graceful deletion (a pod's
         // status writes while its node stops it must not remove it).
         if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && !namespaceFinalizersPending(this.t, next)
           && !(current.metadata.deletionGracePeriodSeconds > 0)) {
           const gone = await this.store.delete(key, kv.modRevision);
           next.metadata.resourceVersion = String(gone.modRevision);
+          written = removed = true;
           return next;
         }
-        const written = await this.store.update(key, encodeForStore(next), kv.modRevision);
-        next.metadata.resourceVersion = String(written.modRevision);
+        const stored = await this.store.update(key, encodeForStore(next), kv.modRevision);
+        next.metadata.resourceVersion = String(stored.modRevision);
+        written = true;
         return next;
       } catch (e) {
         if (e instanceof ConflictError || e instanceof NotFoundError) {
@@ -220,6 +256,10 @@ export class ResourceStorage {
           throw newConflict(this.gr, name, 'too many concurrent writers; try again');
         }
         throw e;
+      } finally {
+        // Before a retry too: the next attempt allocates afresh from the newer version.
+        await finish?.(written);
+        if (removed) await this.hooks?.afterDelete?.(next);
       }
     }
   }
@@ -312,6 +352,7 @@ export class ResourceStorage {
       try {
         const gone = await this.store.delete(key, kv.modRevision);
         obj.metadata.resourceVersion = String(gone.modRevision);
+        await this.hooks?.afterDelete?.(obj);
         return { object: obj, deleted: true };
       } catch (e) {
         if ((e instanceof ConflictError || e instanceof NotFoundError) && attempt < 20) continue;

@@ -17,6 +17,8 @@ import { writeAdminKubeconfig } from '../kubeconfig.js';
 import { LocalClient } from '../../apiserver/local-client.js';
 import { runControlPlane } from '../control-plane.js';
 import { defaultNodeIP, startNodeAgent, type NodeAgent } from '../node-agent.js';
+import { DEFAULT_SERVICE_CIDR, parseServiceCIDR } from '../../apiserver/services/service-ip.js';
+import { DEFAULT_NODE_PORT_RANGE, parsePortRange } from '../../apiserver/services/port-range.js';
 import { ensureServerToken, parseToken, serverTokenPath } from '../join/token.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
 
@@ -39,6 +41,9 @@ interface ServerFlags {
   compactInterval: number;
   nodeName: string;
   nodeIp?: string;
+  serviceCidr: string;
+  serviceNodePortRange: string;
+  advertiseAddress?: string;
   kubeletPort: number;
   clusterCidr: string;
   cniBridge: string;
@@ -58,6 +63,11 @@ export function serverCommand(): Command {
     .option('--disable-agent', 'run no node agent on this machine', false)
     .option('--node-name <name>', 'name of this machine\'s Node', hostname())
     .option('--node-ip <ip>', 'the Node\'s InternalIP, where the API server reaches its agent (default: the first non-loopback IPv4)')
+    .option('--service-cidr <cidr>', 'IPv4 range of service cluster IPs (/12 to /30); the first is the kubernetes service\'s, the tenth kube-dns\'s',
+      (v: string) => parseServiceCIDR(v).text, DEFAULT_SERVICE_CIDR)
+    .option('--service-node-port-range <first-last>', 'ports NodePort and LoadBalancer services get on every node',
+      (v: string) => parsePortRange(v).text, DEFAULT_NODE_PORT_RANGE)
+    .option('--advertise-address <ip>', 'address of this API server in the kubernetes service\'s endpoints (default: --node-ip, else the first non-loopback IPv4)', parseIPv4)
     .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward); 0 = any free port', parsePort, 10250)
     .option('--cluster-cidr <cidr>', 'pod network; this node\'s pods get the first /24 of it', parseCIDR, '10.42.0.0/16')
     .option('--cni-bridge <name>', 'the Linux bridge the node\'s pods join', parseBridgeName, 'tug0')
@@ -97,6 +107,11 @@ function parseCIDR(v: string): string {
   return v;
 }
 
+function parseIPv4(v: string): string {
+  if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(v) || v.split('.').some((o) => Number(o) > 255)) throw new Error(`invalid IPv4 address "${v}"`);
+  return v;
+}
+
 export function parseBridgeName(v: string): string {
   if (!/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/.test(v)) throw new Error(`invalid bridge name "${v}": 1-15 letters, digits, '.', '-' or '_'`);
   return v;
@@ -123,8 +138,9 @@ async function runServer(flags: ServerFlags): Promise<void> {
   const kubeletClient = { ...(await ensureKubeletClientCert(pki)), ca: pki.ca.cert };
   const api = await startApiServer({
     store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready, kubeletClient,
+    serviceCIDR: flags.serviceCidr, nodePortRange: flags.serviceNodePortRange, advertiseAddress: flags.advertiseAddress ?? flags.nodeIp ?? defaultNodeIP(),
     join: { secret: parseToken(token).secret, ca: pki.ca, certDir: join(flags.dataDir, 'server', 'agent-certs'),
-      cluster: { clusterCIDR: flags.clusterCidr, serviceCIDR: '10.43.0.0/16', clusterDomain: 'cluster.local' } },
+      cluster: { clusterCIDR: flags.clusterCidr, serviceCIDR: flags.serviceCidr, clusterDomain: 'cluster.local' } },
   });
   await ensureSystemNamespaces(api.registry);
   const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
