@@ -14,7 +14,7 @@ import { startInProcess, type InProcessCluster } from '../../test/support/in-pro
 import { waitFor } from '../../test/support/wait-for.js';
 import type { Client, Obj } from '../client/client.js';
 import { ref } from '../client/kind-ref.js';
-import { startClusterDNS, type ClusterDNS } from './index.js';
+import { ensureKubeDNSService, startClusterDNS, type ClusterDNS } from './index.js';
 
 let cluster: InProcessCluster;
 let client: Client;
@@ -227,4 +227,12 @@ test('bad packets are dropped or answered FORMERR, and the server keeps answerin
     s.close();
   }
   assert.deepEqual(await resolver.resolve4('web.default.svc.cluster.local'), ['10.43.0.20']);
+});
+
+test('kube-dns itself resolves, with SRV for dns/udp and dns-tcp/tcp', async () => {
+  await ensureKubeDNSService(client, '10.43.0.10');
+  await waitFor(async () => (await query('kube-dns.kube-system.svc.cluster.local', 'A')).answers[0]?.data === '10.43.0.10', 'kube-dns', 1000);
+  const srv = await resolver.resolveSrv('_dns._udp.kube-dns.kube-system.svc.cluster.local');
+  assert.deepEqual(srv, [{ name: 'kube-dns.kube-system.svc.cluster.local', port: 53, priority: 0, weight: 100 }]);
+  assert.equal((await resolver.resolveSrv('_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local'))[0]?.port, 53);
 });

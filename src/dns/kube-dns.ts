@@ -11,8 +11,11 @@ import { ServiceNameLabel } from './record-index.js';
 
 export const KubeDNSNamespace = 'kube-system';
 export const KubeDNSName = 'kube-dns';
-/** The managed-by value of the node agents' slices; the endpointslice controller leaves them alone. */
-export const NodeAgentManager = 'tugboat.io/node-agent';
+/**
+ * The managed-by value of the node agents' slices; the endpointslice controller leaves them alone.
+ * (Not "tugboat.io/node-agent": a label value may not hold a slash.)
+ */
+export const NodeAgentManager = 'node-agent.tugboat.io';
 const ManagedByLabel = 'endpointslice.kubernetes.io/managed-by';
 const FieldManager = 'tugboat-dns';
 
