@@ -4,7 +4,9 @@
  * registers and turns Ready, a pod runs there and its logs come back through the API server; a
  * wrong secret and a token of another cluster end the agent with one line (the latter before the
  * secret is ever sent); a restarted agent rejoins as the same Node; another machine cannot take
- * the name; `tug reset` on the agent's data dir removes what the node left.
+ * the name; an agent restarted while the server is down goes on with its last credentials and
+ * finds the server again; a first join gives up on an unreachable server after --join-timeout;
+ * `tug reset` on the agent's data dir removes what the node left.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -42,7 +44,7 @@ function agentRun(args: string[], dataDir: string, name = nodeName): { code: num
 }
 
 /** Starts the agent in the background and resolves once it says it runs. */
-async function startAgent(): Promise<void> {
+async function startAgent(): Promise<string> {
   let log = '';
   agent = spawn(tugBin, ['agent', '--server', serverURL(), '--token-file', serverTokenPath(server.dataDir), ...nodeArgs(agentDir, nodeName)],
     { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -51,7 +53,8 @@ async function startAgent(): Promise<void> {
   await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`tug agent exited with ${child.exitCode}:\n${log}`);
     return log.includes('tug agent is running');
-  }, `tug agent to run: ${log}`, 60_000, 100);
+  }, 'tug agent to run', 60_000, 100);
+  return log;
 }
 
 async function stopAgent(): Promise<number | null> {
@@ -84,10 +87,12 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test('the server keeps a K10 token of its own CA in DATA_DIR/server/token and logs how to join', () => {
+test('the server keeps a K10 token of its own CA in DATA_DIR/server/token and logs how to join', async () => {
   const token = readFileSync(serverTokenPath(server.dataDir), 'utf8').trim();
   assert.match(token, /^K10[0-9a-f]{64}::server:\S+$/);
-  assert.match(server.stderr(), new RegExp(`tug agent --server https://127\\.0\\.0\\.1:${server.port} --token-file ${serverTokenPath(server.dataDir)}`));
+  // The kubeconfig that startTugServer waits for is written a moment before this line.
+  const hint = `tug agent --server https://127.0.0.1:${server.port} --token-file ${serverTokenPath(server.dataDir)}`;
+  await waitFor(() => server.stderr().includes(hint), `the log line "${hint}"`, 10_000, 50);
 });
 
 test('a wrong secret ends the agent with one line and exit code 1', () => {
@@ -135,4 +140,33 @@ test('a restarted agent rejoins as the same Node, and another machine cannot tak
   const r = agentRun(['--token-file', serverTokenPath(server.dataDir)], join(scratch, 'impostor'));
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr.trim(), new RegExp(`^tug: 403 Forbidden: nodes "${nodeName}" is forbidden: node password rejected, duplicate hostname`));
+});
+
+test('an agent restarted while the server is down starts with its last credentials, and renews its lease through the server once it is back', async () => {
+  const [before] = nodesNamed(nodeName);
+  assert.equal(await stopAgent(), 0);
+  await server.stop();
+  const log = await startAgent();
+  assert.match(log, /the server cannot be reached: starting with the credentials of the last join/);
+  await server.restart();
+  const back = Date.now();
+  // The node's lease is renewed through the restarted server: the agent's client found it again.
+  await waitFor(() => {
+    const lease = JSON.parse(ok(server.kubectl(['-n', 'kube-node-lease', 'get', 'lease', nodeName, '-o', 'json'])));
+    return Date.parse(lease.spec.renewTime) >= back - 1000;
+  }, 'a lease renewal after the server came back', 60_000, 500);
+  const nodes = nodesNamed(nodeName);
+  assert.equal(nodes.length, 1);
+  assert.ok(ready(nodes[0]));
+  assert.equal(nodes[0].metadata.uid, before.metadata.uid);
+});
+
+test('a first join waits for an unreachable server, logging each try, then gives up with one line', () => {
+  const closed = 'https://127.0.0.1:1';
+  const r = spawnSync(tugBin, ['agent', '--server', closed, '--token-file', serverTokenPath(server.dataDir), '--join-timeout', '3s',
+    ...nodeArgs(join(scratch, 'unreachable'), `${nodeName}-u`)], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.ok(lines.filter((l) => l.includes('waiting for the server')).length >= 1, r.stderr);
+  assert.match(lines.at(-1)!, /^tug: cannot reach the server at https:\/\/127\.0\.0\.1:1: connect ECONNREFUSED .* \(gave up after \d+ tries\)$/);
 });
