@@ -82,24 +82,33 @@ function addServicePort(f: Fragment, p: PortInput, ctx: NodeContext): void {
   const { id } = p;
   const eps = categorize(p.endpoints);
   const hasExternalDestinations = p.externalIPs.length > 0 || p.nodePort !== undefined;
-  // As upstream: with both policies Local only local endpoints are reachable from here.
-  const reachable = p.internalLocal && p.externalLocal ? eps.local : union(eps.cluster, eps.local);
-  const hasEndpoints = reachable.length > 0;
   const internalEps = p.internalLocal ? eps.local : eps.cluster;
   const externalEps = p.externalLocal ? eps.local : eps.cluster;
-  const internalChain = p.internalLocal ? localChain(id) : clusterChain(id);
+  const hasInternal = internalEps.length > 0;
   const usesExternalChain = hasExternalDestinations && externalEps.length > 0;
+  const internalChain = p.internalLocal ? localChain(id) : clusterChain(id);
+  // Under external policy Local, pods and the node itself are not "external": they are sent where
+  // the ClusterIP would send them (upstream's short-circuit), so the internal chain is used too.
+  const usesCluster = eps.cluster.length > 0 && ((hasInternal && !p.internalLocal) || (usesExternalChain && (!p.externalLocal || !p.internalLocal)));
+  const usesLocal = eps.local.length > 0 && ((hasInternal && p.internalLocal) || (usesExternalChain && p.externalLocal));
   // Nothing anywhere: reject (the client sees "connection refused" at once). Endpoints exist, but
   // none this traffic policy allows: drop, as upstream does (a load balancer's health check fails).
-  const noEndpointVerdict = hasEndpoints ? 'drop' : 'goto reject-chain';
+  const noEndpointVerdict = eps.cluster.length > 0 ? 'drop' : 'goto reject-chain';
   const vip = (ip: string) => `${ip} . ${id.proto} . ${id.port}`;
 
-  // Endpoint chains, for every endpoint any policy chain below picks.
-  const affinity = (e: Endpoint) => (p.affinityTimeoutS === undefined ? undefined : affinitySet(id, e.ip, e.port, p.affinityTimeoutS));
+  // Endpoint chains, for every endpoint a policy chain below picks (names hashed once: full syncs build 100,000s).
+  const reachable = [...new Set([...(usesCluster ? eps.cluster : []), ...(usesLocal ? eps.local : [])])];
+  const chainOf = new Map<Endpoint, string>();
+  const setOf = new Map<Endpoint, string>();
   for (const e of reachable) {
-    const set = affinity(e);
-    if (set) f.sets.set(set, `type ipv4_addr; flags dynamic,timeout; timeout ${p.affinityTimeoutS}s;`);
-    f.chains.set(endpointChain(id, e.ip, e.port), [
+    const chain = endpointChain(id, e.ip, e.port);
+    const set = p.affinityTimeoutS === undefined ? undefined : affinitySet(id, e.ip, e.port, p.affinityTimeoutS);
+    chainOf.set(e, chain);
+    if (set) {
+      setOf.set(e, set);
+      f.sets.set(set, `type ipv4_addr; flags dynamic,timeout; timeout ${p.affinityTimeoutS}s;`);
+    }
+    f.chains.set(chain, [
       // Hairpin: a pod reaching itself through the service must not see its own address as source.
       `ip saddr ${e.ip} jump mark-for-masquerade`,
       ...(set ? [`update @${set} { ip saddr }`] : []),
@@ -108,14 +117,11 @@ function addServicePort(f: Fragment, p: PortInput, ctx: NodeContext): void {
   }
   const pickRules = (list: Endpoint[]) => [
     // A client seen recently goes back to the same endpoint; new clients are spread at random.
-    ...list.flatMap((e) => (affinity(e) ? [`ip saddr @${affinity(e)} goto ${endpointChain(id, e.ip, e.port)}`] : [])),
-    `numgen random mod ${list.length} vmap { ${list.map((e, i) => `${i} : goto ${endpointChain(id, e.ip, e.port)}`).join(', ')} }`,
+    ...list.flatMap((e) => (setOf.has(e) ? [`ip saddr @${setOf.get(e)} goto ${chainOf.get(e)}`] : [])),
+    `numgen random mod ${list.length} vmap { ${list.map((e, i) => `${i} : goto ${chainOf.get(e)}`).join(', ')} }`,
   ];
   // Off-cluster clients of the ClusterIP (e.g. the node itself) are masqueraded: the endpoint may be on another node.
   const offClusterMasq = `ip daddr ${p.clusterIP} ${id.proto} dport ${id.port} ip saddr != ${ctx.clusterCIDR} jump mark-for-masquerade`;
-  const hasInternal = internalEps.length > 0;
-  const usesCluster = eps.cluster.length > 0 && ((hasInternal && !p.internalLocal) || usesExternalChain);
-  const usesLocal = eps.local.length > 0 && ((hasInternal && p.internalLocal) || (usesExternalChain && p.externalLocal));
   if (usesCluster) f.chains.set(clusterChain(id), [...(hasInternal && !p.internalLocal ? [offClusterMasq] : []), ...pickRules(eps.cluster)]);
   if (usesLocal) f.chains.set(localChain(id), [...(hasInternal && p.internalLocal ? [offClusterMasq] : []), ...pickRules(eps.local)]);
 
@@ -127,9 +133,9 @@ function addServicePort(f: Fragment, p: PortInput, ctx: NodeContext): void {
     const ext = externalChain(id);
     f.chains.set(ext, p.externalLocal ? [
       // Pods and the node itself are not "external": they get the cluster-wide pick, as upstream.
-      `ip saddr ${ctx.clusterCIDR} goto ${clusterChain(id)}`,
+      `ip saddr ${ctx.clusterCIDR} goto ${internalChain}`,
       'fib saddr type local jump mark-for-masquerade',
-      `fib saddr type local goto ${clusterChain(id)}`,
+      `fib saddr type local goto ${internalChain}`,
       // Everyone else keeps their source address and reaches only this node's endpoints.
       `goto ${localChain(id)}`,
     ] : [
@@ -145,9 +151,4 @@ function addServicePort(f: Fragment, p: PortInput, ctx: NodeContext): void {
   if (p.nodePort !== undefined) {
     f.elements.push({ container: usesExternalChain ? 'service-nodeports' : 'no-endpoint-nodeports', key: `${id.proto} . ${p.nodePort}`, value: externalVerdict });
   }
-}
-
-function union(a: Endpoint[], b: Endpoint[]): Endpoint[] {
-  const seen = new Set(a.map((e) => `${e.ip}:${e.port}`));
-  return [...a, ...b.filter((e) => !seen.has(`${e.ip}:${e.port}`))];
 }

@@ -143,3 +143,13 @@ test('the scripts apply with the real nft: full, partial, removal, and a full re
   assert.doesNotMatch(after, /ns\/web/);
   assert.match(after, /chain services/);
 });
+
+test('both traffic policies Local: only local endpoints get chains, pods and the node short-circuit to the local pick', () => {
+  const r = new Ruleset(ctx);
+  const s = svc('web', { type: 'NodePort', internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }] });
+  const { script } = r.planFull(inputs(['ns/web', { service: s, slices: [slice('web', [{ ip: '10.42.0.5' }, { ip: '10.42.1.5', node: 'n2' }])] }]));
+  assert.equal(lines(script, /10\.42\.1\.5/).length, 0, 'no chain for the other node’s endpoint');
+  assert.equal(lines(script, /service-[0-9A-F]{8}-ns\/web/).length, 0, 'no cluster-wide pick');
+  assert.match(script, /add rule ip tp external-\S+ ip saddr 10\.42\.0\.0\/16 goto local-\S+/);
+  assert.match(script, /service-ips \{ 10\.43\.0\.20 \. tcp \. 80 : goto local-/);
+});

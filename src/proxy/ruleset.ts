@@ -87,7 +87,7 @@ export class Ruleset {
     this.claims = new Map();
     for (const key of [...all.keys()].sort()) this.rebuild(key, all.get(key), new Set());
     const t = `ip ${this.o.table}`;
-    const cmds = new Commands(this.o.table);
+    const cmds = new Commands(this.o.table, replaceTable);
     if (replaceTable) cmds.pre.push(`table ${t} {}`, `delete table ${t}`);
     cmds.pre.push(...baseScript(this.o.table, this.o.nodeIPs));
     const known = new Set([...this.applied.keys(), ...this.desired.keys()]);
@@ -148,7 +148,8 @@ class Commands {
   private deleteStale: string[] = [];
   private readonly t: string;
 
-  constructor(table: string) { this.t = `ip ${table}`; }
+  /** `fresh`: the transaction starts from a deleted table, so there is nothing to flush. */
+  constructor(table: string, private readonly fresh = false) { this.t = `ip ${table}`; }
 
   /** From `from` (applied) to `to` (desired); `rewrite` writes every chain of `to` afresh. */
   diffChains(from: Fragment, to: Fragment, rewrite: boolean): void {
@@ -158,7 +159,7 @@ class Commands {
       const old = from.chains.get(name);
       if (old && !rewrite && sameRules(old, rules)) continue;
       if (!old || rewrite) this.addChains.push(`add chain ${t} ${name}`);
-      if (old || rewrite) this.fill.push(`flush chain ${t} ${name}`);
+      if (old || (rewrite && !this.fresh)) this.fill.push(`flush chain ${t} ${name}`);
       for (const r of rules) this.fill.push(`add rule ${t} ${name} ${r}`);
     }
     for (const name of from.chains.keys()) {
