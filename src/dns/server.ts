@@ -37,10 +37,14 @@ export class DNSServer {
   private cache = new Map<string, Buffer>();
   private cacheGeneration = -1;
   private tcpClients = new Set<net.Socket>();
+  private closed = false;
 
   private constructor(private o: DNSServerOptions, private udp: dgram.Socket, private tcp: net.Server, readonly port: number) {
     udp.on('message', (msg, rinfo) => {
-      void this.handle(msg, false).then((res) => { if (res) udp.send(res, rinfo.port, rinfo.address); });
+      void this.handle(msg, false).then((res) => {
+        // A forwarded answer may come back after close().
+        if (res && !this.closed) udp.send(res, rinfo.port, rinfo.address);
+      });
     });
     udp.on('error', (e) => o.log.warn({ err: e }, 'dns: UDP socket error'));
     tcp.on('connection', (c) => this.serveTCP(c));
@@ -66,6 +70,7 @@ export class DNSServer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const c of this.tcpClients) c.destroy();
     await Promise.all([
       new Promise<void>((res) => this.udp.close(() => res())),
