@@ -7,9 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
+import { serviceIPAt } from '../apiserver/services/service-ip.js';
 import type { Client } from '../client/client.js';
-import { writeCNIConfig } from '../kubelet/cni/config.js';
-import { installMasquerade } from '../kubelet/cni/masquerade.js';
 import { startContainerd, type ManagedContainerd } from '../kubelet/containerd/supervisor.js';
 import { CRIClient } from '../kubelet/cri/client.js';
 import { ensureLocalImage } from '../kubelet/images/local-images.js';
@@ -17,6 +16,7 @@ import { TEST_IMAGE } from '../kubelet/images/names.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { agentLayout, writeAgentLayout, type AgentLayout } from '../kubelet/layout.js';
 import { startKubeletServer } from '../kubelet/server/server.js';
+import { startNodeNetwork, waitForPodCIDR, type NodeNetwork } from './node-network.js';
 
 export interface NodeAgentOptions {
   dataDir: string;
@@ -24,8 +24,13 @@ export interface NodeAgentOptions {
   /** Default: the first non-internal IPv4 address of this machine. */
   nodeIP?: string;
   kubeletPort: number;
-  /** The cluster's pod network; this node takes its first /24. */
+  /** The cluster's pod network; the node IPAM controller gives this node a /24 of it. */
   clusterCIDR: string;
+  /** The cluster's service network: pods' nameserver is its 10th address (kube-dns). */
+  serviceCIDR: string;
+  clusterDomain?: string;
+  /** The port of the node's DNS server on its bridge gateway (default 53). */
+  dnsPort?: number;
   bridge: string;
   cgroupRoot: string;
   /** A CRI endpoint to use instead of starting containerd. */
@@ -38,15 +43,8 @@ export interface NodeAgentOptions {
 
 export interface NodeAgent {
   layout: AgentLayout;
-  /** Stops the kubelet, its server and containerd; the pods keep running. */
+  /** Stops the kubelet, its server, the node's network services and containerd; the pods keep running. */
   stop(): Promise<void>;
-}
-
-/** The first /24 of the cluster CIDR: this node's pod subnet until the control plane hands out podCIDRs. */
-export function firstSubnet(clusterCIDR: string): string {
-  const [ip] = clusterCIDR.split('/');
-  const o = ip!.split('.').map(Number);
-  return `${o[0]}.${o[1]}.${o[2]}.0/24`;
 }
 
 export function defaultNodeIP(): string {
@@ -58,18 +56,17 @@ export function defaultNodeIP(): string {
 
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const nodeIP = o.nodeIP ?? defaultNodeIP();
+  const clusterDomain = o.clusterDomain ?? 'cluster.local';
   const layout = agentLayout({ dataDir: o.dataDir, nodeName: o.nodeName, runtimeEndpoint: o.runtimeEndpoint, bridge: o.bridge,
-    subnet: firstSubnet(o.clusterCIDR), cgroupRoot: o.cgroupRoot });
+    cgroupRoot: o.cgroupRoot });
   await Promise.all([layout.rootDir, layout.logRoot, layout.cniDataDir, layout.containerdDir].map((d) => mkdir(d, { recursive: true })));
   writeAgentLayout(o.dataDir, layout);
-  await writeCNIConfig({ confDir: layout.cniConfDir, bridge: layout.bridge, subnet: layout.subnet, dataDir: layout.cniDataDir });
-  // Pods' outbound NAT; it stays when the agent stops, as the pods do (`tug reset` removes it).
-  await installMasquerade(layout.bridge, layout.subnet);
   let containerd: ManagedContainerd | undefined;
   if (layout.managedContainerd) containerd = await startContainerd({ dir: layout.containerdDir, cniConfDir: layout.cniConfDir, log: o.log });
   // The kubelet's --runtime-request-timeout (2 min): a burst of pod starts on a small node makes
   // one RunPodSandbox take longer than 30 s, and a call cut short is only started again.
   const cri = new CRIClient(layout.runtimeEndpoint, { timeoutMs: 120_000 });
+  let network: NodeNetwork | undefined;
   const stops: (() => Promise<void>)[] = [async () => cri.close(), async () => containerd?.stop()];
   const stopAll = async () => { for (const s of stops.splice(0).reverse()) await s().catch((e) => o.log.warn(`node agent stop: ${e}`)); };
   try {
@@ -77,12 +74,20 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     if (containerd) await ensureLocalImage(layout.runtimeEndpoint, TEST_IMAGE, `${layout.containerdDir}/images`);
     const server = await startKubeletServer({ runtime: cri, port: o.kubeletPort, host: nodeIP, tls: o.tls, log: o.log });
     stops.push(() => server.close());
+    // Pods start only once the node's network is up: its subnet is the Node's podCIDR.
+    const beforePods = async (node: Record<string, any>, signal: AbortSignal) => {
+      const subnet = await waitForPodCIDR(o.client, node, signal, o.log);
+      if (!subnet) return;
+      network = await startNodeNetwork({ client: o.client, nodeName: o.nodeName, nodeIP, clusterCIDR: o.clusterCIDR, clusterDomain,
+        dataDir: o.dataDir, layout, dnsPort: o.dnsPort ?? 53, log: o.log }, node, subnet);
+    };
     const kubelet = new Kubelet({ client: o.client, nodeName: o.nodeName, nodeIP, runtime: cri, images: cri, rootDir: layout.rootDir,
-      logRoot: layout.logRoot, cgroupRoot: layout.cgroupRoot, podCIDR: layout.subnet, kubeletPort: server.port, log: o.log });
+      logRoot: layout.logRoot, cgroupRoot: layout.cgroupRoot, kubeletPort: server.port, log: o.log, beforePods,
+      dns: { clusterDNS: [serviceIPAt(o.serviceCIDR, 10)], clusterDomain } });
     const running = new AbortController();
     const done = kubelet.run(running.signal).catch((e) => o.log.error(`kubelet stopped: ${e instanceof Error ? e.stack : e}`));
-    stops.push(async () => { running.abort(); await done; });
-    o.log.info(`node agent: node ${o.nodeName} at ${nodeIP}, kubelet port ${server.port}, pods in ${layout.subnet} on ${layout.bridge}`);
+    stops.push(async () => { running.abort(); await done; await network?.stop(); });
+    o.log.info(`node agent: node ${o.nodeName} at ${nodeIP}, kubelet port ${server.port}`);
   } catch (e) {
     await stopAll();
     throw e;

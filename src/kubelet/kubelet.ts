@@ -3,7 +3,7 @@
  * bound to it through CRI — pod workers, image pulls, volumes, probes, status, events, and the
  * clean-up of whatever no pod owns. `new Kubelet(opts).run(signal)` is all a caller needs.
  */
-import type { Client } from '../client/client.js';
+import type { Client, Obj } from '../client/client.js';
 import { EventBroadcaster, type EventRecorder } from '../client/events.js';
 import { sleep } from '../client/informer.js';
 import type { ImageService, RuntimeService } from './cri/types.js';
@@ -85,6 +85,11 @@ export interface KubeletOptions {
   labels?: Record<string, string>;
   /** Cluster DNS for pods' resolv.conf (none: pods use the host's resolver). */
   dns?: DNSOptions;
+  /**
+   * Runs once the Node is registered (heartbeats already going) and before any pod is started:
+   * the node agent waits there for the node's podCIDR and sets up the pod network. Throwing stops the kubelet.
+   */
+  beforePods?: (node: Obj, signal: AbortSignal) => Promise<void>;
   parts?: Partial<KubeletParts>;
   tunables?: Partial<KubeletTunables>;
 }
@@ -113,7 +118,18 @@ export class Kubelet {
     const heartbeat = new NodeHeartbeat({ client: o.client, nodeName: o.nodeName, nodeIP: o.nodeIP, kubeletPort: o.kubeletPort,
       runtime: o.runtime, images: o.images, rootDir: o.rootDir, podCIDR: o.podCIDR, labels: o.labels, capacityOverrides: o.capacityOverrides,
       reserved: o.reserved, intervalMs: t.heartbeatMs, reportIntervalMs: t.statusReportMs, log: o.log });
-    if (!(await this.register(heartbeat, signal))) return;
+    const node = await this.register(heartbeat, signal);
+    if (!node) return;
+    const beating = heartbeat.run(signal);
+    try {
+      await o.beforePods?.(node, signal);
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+    if (signal.aborted) {
+      await beating;
+      return;
+    }
 
     let workers: PodWorkers | undefined;
     const probes = parts.probes({ runtime: o.runtime, recorder, onChange: (uid) => workers?.enqueue(uid) });
@@ -128,7 +144,7 @@ export class Kubelet {
       plegPeriodMs: t.plegPeriodMs, housekeepingMs: t.housekeepingMs, resyncMs: t.resyncMs, log: o.log });
     o.log.info(`kubelet: node ${o.nodeName} registered; running pods`);
     try {
-      await Promise.all([heartbeat.run(signal), workers.run(signal)]);
+      await Promise.all([beating, workers.run(signal)]);
     } finally {
       probes.stop();
       await statuses.flush();
@@ -137,18 +153,17 @@ export class Kubelet {
   }
 
   /** Registers the node, retrying with back-off (1 s doubling to 30 s) until it works or signal aborts. */
-  private async register(heartbeat: NodeHeartbeat, signal: AbortSignal): Promise<boolean> {
+  private async register(heartbeat: NodeHeartbeat, signal: AbortSignal): Promise<Obj | undefined> {
     let delay = 1000;
     while (!signal.aborted) {
       try {
-        await heartbeat.register();
-        return true;
+        return await heartbeat.register();
       } catch (e) {
         this.o.log.warn(`kubelet: registering node ${this.o.nodeName} failed: ${(e as Error).message}; retrying in ${delay} ms`);
         await sleep(delay, signal);
         delay = Math.min(30_000, delay * 2);
       }
     }
-    return false;
+    return undefined;
   }
 }

@@ -15,8 +15,10 @@ export interface AgentLayout {
   managedContainerd: boolean;
   containerdDir: string;
   bridge: string;
-  /** The node's pod subnet (a /24 or so). */
-  subnet: string;
+  /** The node's pod subnet (its Node's podCIDR), once the control plane has given it one. */
+  subnet?: string;
+  /** The service proxy's nftables table (family ip). */
+  proxyTable: string;
   cniConfDir: string;
   /** host-local's dataDir: one file per reserved IP under <cniDataDir>/<cniNetwork>/. */
   cniDataDir: string;
@@ -34,7 +36,6 @@ export interface LayoutFlags {
   nodeName: string;
   runtimeEndpoint?: string;
   bridge: string;
-  subnet: string;
   cgroupRoot: string;
 }
 
@@ -48,7 +49,8 @@ export function agentLayout(f: LayoutFlags): AgentLayout {
     managedContainerd: !f.runtimeEndpoint,
     containerdDir,
     bridge: f.bridge,
-    subnet: f.subnet,
+    // One table per node (named by its bridge), so several test nodes can share a machine.
+    proxyTable: `tugboat-svc-${f.bridge}`,
     cniConfDir: join(f.dataDir, 'cni', 'net.d'),
     cniDataDir: join(f.dataDir, 'cni', 'networks'),
     cniNetwork: CNI_NETWORK,

@@ -11,13 +11,13 @@ import { resetNode } from './reset.js';
 test('tug reset removes the pods, the bridge and the masquerade table of a node whose runtime was given', async () => {
   const c = await startTestContainerd();
   const dataDir = join(c.dir, 'data');
-  const layout = { ...agentLayout({ dataDir, nodeName: 'n1', runtimeEndpoint: c.endpoint, bridge: c.bridge, subnet: c.subnet,
-    cgroupRoot: `/tugboat-reset-test-${process.pid}` }), cniDataDir: c.cniDataDir };
+  const layout = { ...agentLayout({ dataDir, nodeName: 'n1', runtimeEndpoint: c.endpoint, bridge: c.bridge,
+    cgroupRoot: `/tugboat-reset-test-${process.pid}` }), subnet: c.subnet, cniDataDir: c.cniDataDir };
   const cri = new CRIClient(c.endpoint);
   try {
     mkdirSync(layout.rootDir, { recursive: true });
     writeAgentLayout(dataDir, layout);
-    await installMasquerade(layout.bridge, layout.subnet);
+    await installMasquerade(layout.bridge, c.subnet);
     await cri.runPodSandbox({ metadata: { name: 'p', uid: 'uid-r', namespace: 'default', attempt: 0 }, hostname: 'p', logDirectory: c.logDir, labels: {}, annotations: {} });
 
     const report = await resetNode(dataDir);

@@ -1,7 +1,7 @@
 /**
  * @module `tug reset`: removes what a node agent left on the host after its server stopped — every
  * pod sandbox and container (through CRI, so CNI releases the IPs and veths), the bridge, the
- * pods' nftables masquerade table, their cgroups, volume mounts, volume and log directories — then
+ * pods' nftables masquerade table, the service proxy's table, the host-gw routes to other nodes, their cgroups, volume mounts, volume and log directories — then
  * stops the containerd it had to start. The cluster's state (the store, certificates) stays: it is
  * the API's, not the node's.
  */
@@ -14,6 +14,8 @@ import { removeMasquerade } from './cni/masquerade.js';
 import { startContainerd } from './containerd/supervisor.js';
 import { CRIClient } from './cri/client.js';
 import { readAgentLayout } from './layout.js';
+import { removePodRoutes } from './network/routes.js';
+import { removeProxyTable } from '../proxy/index.js';
 import { removePodCgroups } from './spec/cgroups.js';
 
 export interface ResetReport { sandboxes: number; containers: number }
@@ -42,6 +44,9 @@ export async function resetNode(dataDir: string, log: (m: string) => void = () =
   log(`removed ${report.sandboxes} pod sandboxes and ${report.containers} containers`);
   await deleteBridge(layout.bridge);
   await removeMasquerade(layout.bridge);
+  await removePodRoutes();
+  // A layout written before the proxy existed names no table.
+  if (layout.proxyTable) await removeProxyTable(layout.proxyTable);
   await removePodCgroups(layout.cgroupRoot);
   unmountUnder(layout.rootDir);
   await rm(join(layout.rootDir, 'pods'), { recursive: true, force: true });

@@ -270,9 +270,11 @@ describe('kubectl get, describe, explain and discovery against tug server', () =
     assert.match(out, /\nNAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nservice\/svc\s+ClusterIP\s+None\s+<none>\s+80\/TCP\s+\d+s\n/);
     assert.match(out, /\nNAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment\.apps\/web\s+0\/3\s+\d\s+0\s+\d+s\n/);
     assert.doesNotMatch(out, /configmap/);
-    const empty = k('get', 'all', '-n', 'default');
+    // default holds the kubernetes service, as in any cluster; kube-public holds nothing of the category.
+    assert.match(ok(k('get', 'all', '-n', 'default')), /service\/kubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443\/TCP/);
+    const empty = k('get', 'all', '-n', 'kube-public');
     assert.equal(empty.code, 0);
-    assert.equal(empty.stderr.trim(), 'No resources found in default namespace.');
+    assert.equal(empty.stderr.trim(), 'No resources found in kube-public namespace.');
   });
 
   test('get -w streams added and modified objects (namespaced and cluster-scoped)', async () => {

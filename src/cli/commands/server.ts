@@ -17,7 +17,8 @@ import { writeAdminKubeconfig } from '../kubeconfig.js';
 import { LocalClient } from '../../apiserver/local-client.js';
 import { runControlPlane } from '../control-plane.js';
 import { defaultNodeIP, startNodeAgent, type NodeAgent } from '../node-agent.js';
-import { DEFAULT_SERVICE_CIDR, parseServiceCIDR } from '../../apiserver/services/service-ip.js';
+import { DEFAULT_SERVICE_CIDR, parseServiceCIDR, serviceIPAt } from '../../apiserver/services/service-ip.js';
+import { ensureKubeDNSService } from '../../dns/index.js';
 import { DEFAULT_NODE_PORT_RANGE, parsePortRange } from '../../apiserver/services/port-range.js';
 import { ensureServerToken, parseToken, serverTokenPath } from '../join/token.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
@@ -42,6 +43,7 @@ interface ServerFlags {
   nodeName: string;
   nodeIp?: string;
   serviceCidr: string;
+  clusterDomain: string;
   serviceNodePortRange: string;
   advertiseAddress?: string;
   kubeletPort: number;
@@ -67,9 +69,10 @@ export function serverCommand(): Command {
       (v: string) => parseServiceCIDR(v).text, DEFAULT_SERVICE_CIDR)
     .option('--service-node-port-range <first-last>', 'ports NodePort and LoadBalancer services get on every node',
       (v: string) => parsePortRange(v).text, DEFAULT_NODE_PORT_RANGE)
+    .option('--cluster-domain <domain>', 'the DNS domain of services and pods', parseDomain, 'cluster.local')
     .option('--advertise-address <ip>', 'address of this API server in the kubernetes service\'s endpoints (default: --node-ip, else the first non-loopback IPv4)', parseIPv4)
     .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward); 0 = any free port', parsePort, 10250)
-    .option('--cluster-cidr <cidr>', 'pod network; this node\'s pods get the first /24 of it', parseCIDR, '10.42.0.0/16')
+    .option('--cluster-cidr <cidr>', 'pod network; every node gets a /24 of it (its podCIDR)', parseCIDR, '10.42.0.0/16')
     .option('--cni-bridge <name>', 'the Linux bridge the node\'s pods join', parseBridgeName, 'tug0')
     .option('--cgroup-root <path>', 'cgroup (v1) path under which the pods\' cgroups are made', '/tugboat')
     .option('--container-runtime-endpoint <url>', 'use this CRI runtime (unix:///path.sock) instead of starting containerd')
@@ -97,6 +100,13 @@ function parseCount(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`invalid number "${v}": must be a whole number`);
   return n;
+}
+
+function parseDomain(v: string): string {
+  if (!/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/.test(v)) {
+    throw new Error(`invalid cluster domain "${v}": want a lower-case DNS name such as cluster.local`);
+  }
+  return v;
 }
 
 function parseCIDR(v: string): string {
@@ -140,9 +150,11 @@ async function runServer(flags: ServerFlags): Promise<void> {
     store, admission: builtinAdmission, pki, port: flags.httpsListenPort, host: flags.bindAddress, log, ready: () => ready, kubeletClient,
     serviceCIDR: flags.serviceCidr, nodePortRange: flags.serviceNodePortRange, advertiseAddress: flags.advertiseAddress ?? flags.nodeIp ?? defaultNodeIP(),
     join: { secret: parseToken(token).secret, ca: pki.ca, certDir: join(flags.dataDir, 'server', 'agent-certs'),
-      cluster: { clusterCIDR: flags.clusterCidr, serviceCIDR: flags.serviceCidr, clusterDomain: 'cluster.local' } },
+      cluster: { clusterCIDR: flags.clusterCidr, serviceCIDR: flags.serviceCidr, clusterDomain: flags.clusterDomain } },
   });
   await ensureSystemNamespaces(api.registry);
+  // kube-dns has no pods: every node agent serves DNS itself and registers as one of its endpoints.
+  await ensureKubeDNSService(new LocalClient(api.registry, 'tug-server'), serviceIPAt(flags.serviceCidr, 10));
   const host = flags.bindAddress === '0.0.0.0' || flags.bindAddress === '::' ? '127.0.0.1' : flags.bindAddress;
   await writeAdminKubeconfig(kubeconfigPath(flags.dataDir), {
     server: `https://${host}:${api.port}`, caPem: pki.ca.cert, certPem: pki.admin.cert, keyPem: pki.admin.key,
@@ -153,6 +165,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     controllerOptions: {
       nodeLifecycle: { nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriod, nodeMonitorPeriodMs: flags.nodeMonitorPeriod },
       podGC: { terminatedPodThreshold: flags.terminatedPodGcThreshold },
+      nodeIPAM: { clusterCIDR: flags.clusterCidr },
     },
     leaseDurationSeconds: flags.leaderElectLeaseDuration, renewDeadlineSeconds: flags.leaderElectRenewDeadline,
     retryPeriodSeconds: flags.leaderElectRetryPeriod,
@@ -164,7 +177,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     const serving = await ensureKubeletServingCert(pki, { nodeName: flags.nodeName, addresses: [nodeIP] });
     agent = await startNodeAgent({
       dataDir: flags.dataDir, nodeName: flags.nodeName, nodeIP, kubeletPort: flags.kubeletPort, clusterCIDR: flags.clusterCidr,
-      bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint,
+      serviceCIDR: flags.serviceCidr, clusterDomain: flags.clusterDomain, bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint,
       client: new LocalClient(api.registry, `system:node:${flags.nodeName}`), tls: { ...serving, ca: pki.ca.cert },
       log: log.child({ component: 'node-agent' }),
     });

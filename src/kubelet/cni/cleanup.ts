@@ -2,21 +2,16 @@
  * @module What CNI leaves on the host that the node must clean up itself: the bridge (containerd
  * never deletes it) and, for leak checks, host-local's IP reservations.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ip } from './bridge.js';
 import { checkBridgeName } from './config.js';
 
 /** Deletes the bridge; a bridge that does not exist is not an error. */
 export async function deleteBridge(name: string): Promise<void> {
   checkBridgeName(name);
-  return new Promise((resolve, reject) => {
-    execFile('ip', ['link', 'del', 'dev', name], (err, _out, stderr) => {
-      if (!err || /Cannot find device|does not exist/.test(stderr)) return resolve();
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT') return reject(new Error('ip not found: install the Debian package iproute2'));
-      reject(new Error(`cannot delete bridge ${name}: ${stderr.trim() || e.message}`));
-    });
+  await ip(['link', 'del', 'dev', name]).catch((e: Error) => {
+    if (!/Cannot find device|does not exist/.test(e.message)) throw new Error(`cannot delete bridge ${name}: ${e.message}`);
   });
 }
 
