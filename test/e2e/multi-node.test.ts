@@ -74,6 +74,9 @@ async function wgetFrom(pod: string, url: string): Promise<string> {
   return ok(await server.kubectlAsync(['exec', pod, '--', 'wget', '-q', '-O', '-', url], { timeoutMs: 15_000 }));
 }
 
+/** busybox httpd listens on IPv6 and hands CGIs IPv4 clients as [::ffff:a.b.c.d]. */
+const clientIP = (remoteAddr: string) => remoteAddr.replace(/^\[::ffff:(.*)\]$/, '$1');
+
 before(async () => {
   hosts = await startTestHosts(2);
   const [h1, h2] = hosts.hosts;
@@ -136,7 +139,7 @@ test('pods reach pods on the other node by their IPs, and are seen with their ow
   const b = pods.find((p) => p.node === agentNode)!;
   for (const [from, to] of [[a, b], [b, a]]) {
     assert.equal((await wgetFrom(from.name, `http://${to.ip}:8080/`)).trim(), `hello from ${to.name}`);
-    assert.equal(await wgetFrom(from.name, `http://${to.ip}:8080/cgi-bin/ip`), from.ip, `${to.name} sees ${from.name}'s own address`);
+    assert.equal(clientIP(await wgetFrom(from.name, `http://${to.ip}:8080/cgi-bin/ip`)), from.ip, `${to.name} sees ${from.name}'s own address`);
   }
 });
 
@@ -157,8 +160,10 @@ spec:
   assert.match(clusterIP, /^10\.43\.\d+\.\d+$/);
   await waitFor(async () => (await wgetFrom(a.name, `http://${clusterIP}/`)).trim() === `hello from ${b.name}`,
     `${a.name} on ${serverNode} to reach ${clusterIP} (${b.name} on ${agentNode})`, 30_000, 500);
+  const lookup = ok(await server.kubectlAsync(['exec', a.name, '--', 'nslookup', 'web-b.default.svc.cluster.local'], { timeoutMs: 30_000 }));
+  assert.match(lookup, new RegExp(`Address:\\s+${clusterIP.replace(/\./g, '\\.')}\\b`), lookup);
   assert.equal((await wgetFrom(a.name, 'http://web-b.default.svc.cluster.local/')).trim(), `hello from ${b.name}`);
-  assert.equal(await wgetFrom(a.name, 'http://web-b.default.svc.cluster.local/cgi-bin/ip'), a.ip, 'no masquerade across nodes');
+  assert.equal(clientIP(await wgetFrom(a.name, 'http://web-b.default.svc.cluster.local/cgi-bin/ip')), a.ip, 'no masquerade across nodes');
 });
 
 test('a killed agent\'s node goes NotReady and its pods are replaced on the other node', async () => {
