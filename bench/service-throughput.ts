@@ -12,7 +12,7 @@ import { TEST_IMAGE } from '../src/kubelet/images/names.js';
 import { startTugServer } from '../test/support/tug-server.js';
 import { waitNodeReady } from '../test/support/node-agent.js';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const SMALL_REQUESTS = 400;
 const CONCURRENCY = 8;
 const log = (m: string) => process.stderr.write(`[+${(performance.now() / 1000).toFixed(1)} s] ${m}\n`);
