@@ -53,7 +53,7 @@ async function measure(tn: TestNode, n: number): Promise<Row> {
   const ruleset = new Ruleset({ table: TABLE, nodeName: 'n1', nodeIPs: [NodeIP], clusterCIDR: '10.42.0.0/16' });
 
   let t0 = performance.now();
-  const full = ruleset.planFull(all, true);
+  const full = ruleset.planFull(all);
   await apply(full.script);
   full.commit();
   const fullMs = performance.now() - t0;

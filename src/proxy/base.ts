@@ -2,7 +2,7 @@
  * @module The fixed part of the proxy's table: hooks, the verdict maps keyed by
  * `ip daddr . meta l4proto . th dport` (one lookup whatever the number of services), and the
  * filter chains that turn away traffic to services without endpoints before NAT sees it.
- * Written as idempotent `add` commands, so a full sync also repairs what someone else removed.
+ * A full sync declares it afresh in a new table, which also repairs what someone else changed.
  */
 
 /** Marks a packet for masquerading in postrouting (upstream's bit). */
@@ -46,15 +46,18 @@ const BASE_CHAINS: BaseChain[] = [
   ] },
 ];
 
-/** Commands that (re)create the fixed objects and empty the shared maps and sets. */
-export function baseScript(table: string, nodeIPs: string[]): string[] {
-  const t = `ip ${table}`;
-  const out = [`add table ${t}`];
-  for (const [name, def] of Object.entries({ ...SharedMaps, ...SharedSets })) {
-    out.push(`add ${name in SharedMaps ? 'map' : 'set'} ${t} ${name} { ${def} }`, `flush ${name in SharedMaps ? 'map' : 'set'} ${t} ${name}`);
-  }
-  if (nodeIPs.length > 0) out.push(`add element ${t} nodeport-ips { ${nodeIPs.join(', ')} }`);
-  for (const c of BASE_CHAINS) out.push(c.hook ? `add chain ${t} ${c.name} { ${c.hook} }` : `add chain ${t} ${c.name}`);
-  for (const c of BASE_CHAINS) out.push(`flush chain ${t} ${c.name}`, ...c.rules.map((r) => `add rule ${t} ${c.name} ${r}`));
+/** The fixed part as declarations inside a `table ip T { … }` block, the shared maps and sets holding `elements`. */
+export function baseDeclarations(elements: ReadonlyMap<string, string[]>): string[] {
+  const out = Object.entries({ ...SharedMaps, ...SharedSets })
+    .map(([name, def]) => `${name in SharedMaps ? 'map' : 'set'} ${name} ${setBody(def, elements.get(name) ?? [])}`);
+  for (const c of BASE_CHAINS) out.push(chainBlock(c.name, c.rules, c.hook));
   return out;
+}
+
+/** `{ DEF elements = { … } }`: a set's definition with elements (they add to a set that exists). */
+export const setBody = (def: string, elements: string[]) => `{ ${def}${elements.length > 0 ? ` elements = { ${elements.join(', ')} }` : ''} }`;
+
+/** `chain NAME { [hook] rules… }`, one rule a line (nft's own listing format). */
+export function chainBlock(name: string, rules: string[], hook?: string): string {
+  return `chain ${name} {\n${hook ? `\t${hook}\n` : ''}${rules.map((r) => `\t${r}\n`).join('')}}`;
 }

@@ -3,14 +3,15 @@
  * keeps one nftables table (family ip) that makes ClusterIPs, NodePorts, external IPs and
  * load-balancer IPs answer as the Services say. Each sync is one atomic `nft -f -` transaction of
  * only what changed since the last one; every `FullSyncIntervalMs` (and after any failure) a full
- * one rewrites the table. The node agent starts one per node; `tug reset` removes its table.
+ * one replaces the table. The node agent starts one per node; `tug reset` removes its table.
  */
 import type { Logger } from 'pino';
 import type { Client, Obj } from '../client/client.js';
 import { Informer, keyOf } from '../client/informer.js';
 import { ref } from '../client/kind-ref.js';
-import { nft, nftDeleteTable } from '../net/nft.js';
+import { nftDeleteTable } from '../net/nft.js';
 import { isProxied } from './fragment.js';
+import { applyScript } from './nft-apply.js';
 import { Ruleset, type ServiceInput } from './ruleset.js';
 import { SyncRunner } from './sync-runner.js';
 import { ProxySysctls, setSysctl } from './sysctl.js';
@@ -48,8 +49,13 @@ const SyncPeriodMs = 30_000;
 /** Upstream's FullSyncPeriod. */
 const FullSyncIntervalMs = 3_600_000;
 const MaxBackoffMs = 30_000;
-/** A first sync of 10,000 services is a few hundred thousand commands. */
+/** A full sync of 10,000 services × 10 endpoints takes nft about 10 s here. */
 const NftTimeoutMs = 300_000;
+/**
+ * Chains no service uses are flushed at once but deleted at most this often (or with a sync that
+ * deletes map elements): deleting makes nft list every chain first, a second at 10,000 services.
+ */
+const StaleCleanupMs = 30_000;
 const ServiceNameLabel = 'kubernetes.io/service-name';
 
 export async function startServiceProxy(o: ServiceProxyOptions): Promise<ServiceProxy> {
@@ -74,6 +80,7 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   let needFull = true;
   let everApplied = false;
   let lastFull = 0;
+  let lastCleanup = 0;
   let resolveReady!: () => void;
   let rejectReady!: (e: Error) => void;
   const ready = new Promise<void>((res, rej) => { resolveReady = res; rejectReady = rej; });
@@ -85,11 +92,13 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
     dirty = new Set();
     const started = performance.now();
     try {
+      const cleanup = Date.now() - lastCleanup >= StaleCleanupMs;
       const plan = full
-        ? ruleset.planFull(new Map(services.list().filter(isProxied).map((s) => [keyOf(s), input(keyOf(s))!])), !everApplied)
-        : ruleset.planPartial(new Map([...keys].map((k) => [k, input(k)])));
-      if (plan.script) await nft(['-f', '-'], plan.script, { netns: o.netns, timeoutMs: NftTimeoutMs });
+        ? ruleset.planFull(new Map(services.list().filter(isProxied).map((s) => [keyOf(s), input(keyOf(s))!])))
+        : ruleset.planPartial(new Map([...keys].map((k) => [k, input(k)])), cleanup);
+      if (plan.script) await applyScript(plan.script, { netns: o.netns, timeoutMs: NftTimeoutMs });
       plan.commit();
+      if (full || cleanup) lastCleanup = Date.now();
     } catch (e) {
       // Nothing of it applied (one transaction): the next try rewrites everything.
       for (const k of keys) dirty.add(k);
