@@ -13,6 +13,7 @@ import { NodeIPAMController } from './nodeipam/node-ipam-controller.js';
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { ServiceLBController } from './servicelb/servicelb-controller.js';
+import { IngressController } from './ingress/ingress-controller.js';
 import { PodGCController } from './podgc/pod-gc-controller.js';
 import { ReplicaSetController } from './replicaset/replica-set-controller.js';
 import { JobController } from './job/job-controller.js';
@@ -39,4 +40,5 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
   nodeipam: (ctx) => new NodeIPAMController(ctx, ctx.options?.nodeIPAM),
   servicelb: (ctx) => new ServiceLBController(ctx),
+  ingress: (ctx) => new IngressController(ctx),
 };

@@ -67,7 +67,7 @@ export async function startIngressRoutes(o: IngressRoutesOptions): Promise<Ingre
   on(sources.ingresses);
   on(sources.classes);
   on(sources.services, (s) => refs.has(`Service ${s.metadata.namespace}/${s.metadata.name}`));
-  on(sources.slices, (s) => sliceService(s).some((k) => refs.has(`Service ${k}`)));
+  on(sources.slices!, (s) => sliceService(s).some((k) => refs.has(`Service ${k}`)));
   on(sources.secrets, (s) => refs.has(`Secret ${s.metadata.namespace}/${s.metadata.name}`));
 
   const abort = new AbortController();

@@ -16,13 +16,17 @@ export interface RouteSources {
   ingresses: Informer;
   classes: Informer;
   services: Informer;
-  slices: Informer;
+  /** Absent when endpoints are not wanted (the status controller): backends then have none. */
+  slices?: Informer;
   secrets: Informer;
 }
 
-export function routeSources(factory: InformerFactory): RouteSources {
-  const slices = factory.informer(ref('EndpointSlice', undefined, 'discovery.k8s.io/v1').type);
-  slices.addIndex(BY_SERVICE, sliceService);
+export function routeSources(factory: InformerFactory, o: { endpoints: boolean } = { endpoints: true }): RouteSources {
+  let slices: Informer | undefined;
+  if (o.endpoints) {
+    slices = factory.informer(ref('EndpointSlice', undefined, 'discovery.k8s.io/v1').type);
+    slices.addIndex(BY_SERVICE, sliceService);
+  }
   return {
     ingresses: factory.informer(ref('Ingress', undefined, 'networking.k8s.io/v1').type),
     classes: factory.informer(ref('IngressClass', undefined, 'networking.k8s.io/v1').type),
@@ -44,7 +48,7 @@ export function buildInput(s: RouteSources, className: string): BuildInput {
   return {
     ingresses: s.ingresses.list().filter(ours),
     service: (ns, name) => s.services.getByName(ns, name),
-    slices: (ns, name) => s.slices.byIndex(BY_SERVICE, `${ns}/${name}`),
+    slices: (ns, name) => s.slices?.byIndex(BY_SERVICE, `${ns}/${name}`) ?? [],
     secret: (ns, name) => s.secrets.getByName(ns, name),
   };
 }
