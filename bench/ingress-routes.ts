@@ -50,11 +50,12 @@ function objects(n: number) {
 /** The spec's precedence by brute force: the most specific host that has rules, then Exact, then the longest element-wise prefix. */
 function naiveMatch(routes: NaiveRoute[], rawHost: string, path: string): string | undefined {
   const host = normalizeHost(rawHost);
+  const wildcard = wildcardOf(host);
   let best: NaiveRoute | undefined;
   let bestHostRank = 3;
   let bestScore = -1;
   for (const r of routes) {
-    const rank = r.host === host ? 0 : r.host === wildcardOf(host) ? 1 : r.host === '' ? 2 : 3;
+    const rank = r.host === host ? 0 : r.host === wildcard ? 1 : r.host === '' ? 2 : 3;
     if (rank > bestHostRank || rank === 3) continue;
     if (rank < bestHostRank) { bestHostRank = rank; best = undefined; bestScore = -1; }
     const prefix = r.path.replace(/\/+$/, '');

@@ -8,7 +8,7 @@
  */
 import type { Obj } from '../../client/client.js';
 import type { Backend, Route, RouteTable, TLSCertificate } from '../types.js';
-import { readAnnotations } from './annotations.js';
+import { readAnnotations, type IngressAnnotations } from './annotations.js';
 import { resolveBackend, type ServiceSource } from './backend.js';
 import { HostRoutes, IndexedRouteTable, wildcardOf } from './table.js';
 import { certificateCovers, parseTLSSecret, type ParsedSecret } from './tls.js';
@@ -37,6 +37,7 @@ export interface BuildResult {
 
 export function buildRouteTable(input: BuildInput, version: number): BuildResult {
   const ingresses = [...input.ingresses].sort(olderFirst);
+  const annotations = new Map(ingresses.map((i) => [i, readAnnotations(i)]));
   const problems: Problem[] = [];
   const refs = new Set<string>();
   const backends = new Map<string, ReturnType<typeof resolveBackend>>();
@@ -50,7 +51,7 @@ export function buildRouteTable(input: BuildInput, version: number): BuildResult
     return 'backend' in r ? r.backend : undefined;
   };
 
-  const { certs, tlsHosts } = certificates(ingresses.filter((i) => !readAnnotations(i).canary), input, refs, problems);
+  const { certs, tlsHosts } = certificates(ingresses.filter((i) => !annotations.get(i)!.canary), input, refs, problems);
   const hasTLS = (host: string) => tlsHosts.has(host) || (!host.startsWith('*.') && tlsHosts.has(wildcardOf(host)));
 
   const hosts = new Map<string, HostRoutes>();
@@ -61,7 +62,7 @@ export function buildRouteTable(input: BuildInput, version: number): BuildResult
   let defaultRoute: Route | undefined;
   const canaries: Obj[] = [];
   for (const ing of ingresses) {
-    const ann = readAnnotations(ing);
+    const ann = annotations.get(ing)!;
     if (ann.canary) { canaries.push(ing); continue; }
     const common = { ingress: idOf(ing), maxBodyBytes: ann.maxBodyBytes, readTimeoutMs: ann.readTimeoutMs, rewriteTarget: ann.rewriteTarget };
     const def = ing.spec?.defaultBackend?.service;
@@ -97,15 +98,15 @@ export function buildRouteTable(input: BuildInput, version: number): BuildResult
       }
     }
   }
-  attachCanaries(canaries, mains, resolve);
+  attachCanaries(canaries, annotations, mains, resolve);
   for (const r of hosts.values()) r.seal();
   return { table: new IndexedRouteTable(version, hosts, defaultRoute, certs), problems, refs };
 }
 
 /** ingress-nginx canaries: a canary Ingress adds no routes; each of its paths joins the main route of the same host and path. */
-function attachCanaries(canaries: Obj[], mains: Map<string, Route>, resolve: (ing: Obj, ref: Obj, p: Backend['protocol']) => Backend | undefined) {
+function attachCanaries(canaries: Obj[], annotations: Map<Obj, IngressAnnotations>, mains: Map<string, Route>, resolve: (ing: Obj, ref: Obj, p: Backend['protocol']) => Backend | undefined) {
   for (const ing of canaries) {
-    const ann = readAnnotations(ing);
+    const ann = annotations.get(ing)!;
     for (const rule of ing.spec?.rules ?? []) {
       const host = ((rule.host as string | undefined) ?? '').toLowerCase();
       for (const p of rule.http?.paths ?? []) {
