@@ -1,0 +1,126 @@
+/**
+ * @module The ingress HTTP(S) proxy a node agent runs on its node address: plain HTTP on
+ * httpPort, TLS on httpsPort with HTTP/2 or HTTP/1.1 by ALPN and the certificate picked by SNI
+ * from the current route table. Requests go straight to endpoint IPs (see handler.ts).
+ */
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { RouteTable } from '../types.js';
+import { SecureContextCache, selfSignedCertificate, sniCallback } from './certificates.js';
+import { handleRequest, type ProxyContext } from './handler.js';
+import { Upstreams } from './upstreams.js';
+import { handleUpgrade } from './websocket.js';
+
+export interface IngressProxyOptions {
+  routes: { current(): RouteTable };
+  host: string;
+  /** port 0 = any (tests) */
+  httpPort: number;
+  httpsPort: number;
+  /** Generated self-signed when absent. */
+  defaultCertificate?: { certPem: string; keyPem: string };
+  log: Logger;
+  /** Time a client has to send its request headers (slowloris); default 60 s as nginx's client_header_timeout. */
+  headersTimeoutMs?: number;
+  /** Default 5 s. */
+  connectTimeoutMs?: number;
+}
+
+export interface IngressProxy { httpPort: number; httpsPort: number; stop(): Promise<void> }
+
+/** Larger request heads get 431 (nginx's large_client_header_buffers are 4 × 8k). */
+const MAX_HEADER_BYTES = 32 * 1024;
+const KEEP_ALIVE_MS = 75_000;
+
+export async function startIngressProxy(o: IngressProxyOptions): Promise<IngressProxy> {
+  const defaultCert = o.defaultCertificate ?? await selfSignedCertificate();
+  const headersTimeout = o.headersTimeoutMs ?? 60_000;
+  const upstreams = new Upstreams();
+  const ctx: ProxyContext = { routes: o.routes, upstreams, log: o.log, httpsPort: o.httpsPort, connectTimeoutMs: o.connectTimeoutMs ?? 5000 };
+  const hardening = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout,
+    // Bodies may be large and slow (uploads); only the head is bounded in time.
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, headersTimeout / 4)),
+    keepAliveTimeout: KEEP_ALIVE_MS,
+  };
+
+  const plain = http.createServer(hardening, (req, res) => handleRequest(ctx, req, res, 'http'));
+  plain.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head, 'http'));
+  plain.on('clientError', clientError);
+
+  const contexts = new SecureContextCache();
+  const fallback = tls.createSecureContext({ cert: defaultCert.certPem, key: defaultCert.keyPem });
+  const secure = http2.createSecureServer({
+    ...hardening,
+    allowHTTP1: true,
+    cert: defaultCert.certPem,
+    key: defaultCert.keyPem,
+    SNICallback: sniCallback(o.routes, contexts, fallback, (err, name) => o.log.error({ err, serverName: name }, 'ingress: bad TLS certificate, serving the default')),
+    handshakeTimeout: 10_000,
+    settings: { maxHeaderListSize: MAX_HEADER_BYTES },
+  }, (req, res) => handleRequest(ctx, req, res, 'https'));
+  Object.assign(secure, { headersTimeout, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_MS });
+  secure.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head, 'https'));
+  secure.on('clientError', clientError);
+  // Broken handshakes and sessions are the client's problem; they must never reach 'error'.
+  secure.on('tlsClientError', () => {});
+  secure.on('sessionError', () => {});
+  secure.on('session', (s: http2.ServerHttp2Session) => s.on('error', () => {}));
+  secure.setTimeout(KEEP_ALIVE_MS);
+
+  const sockets = new Set<Duplex>();
+  const track = (s: Duplex) => { sockets.add(s); s.once('close', () => sockets.delete(s)); };
+  plain.on('connection', track);
+  secure.on('secureConnection', track);
+
+  await listen(plain, o.host, o.httpPort);
+  try {
+    await listen(secure, o.host, o.httpsPort);
+  } catch (err) {
+    plain.close();
+    throw err;
+  }
+  const httpPort = (plain.address() as AddressInfo).port;
+  const httpsPort = (secure.address() as AddressInfo).port;
+  ctx.httpsPort = httpsPort;
+  o.log.info({ host: o.host, httpPort, httpsPort }, 'ingress proxy listening');
+  return {
+    httpPort, httpsPort,
+    stop: async () => {
+      const closed = Promise.all([close(plain), close(secure)]);
+      for (const s of sockets) s.destroy();
+      await closed;
+      upstreams.close();
+    },
+  };
+}
+
+/** Answers what Node's parser rejects (431 head too large, 408 too slow, else 400) when the socket can still take it. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (socket as Socket).bytesWritten > 0) return void socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADERS_TIMEOUT' ? 408 : 400;
+  const body = `${status} ${http.STATUS_CODES[status]}\n`;
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function listen(server: http.Server | http2.Http2SecureServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', () => {});
+      resolve();
+    });
+  });
+}
+
+function close(server: http.Server | http2.Http2SecureServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}

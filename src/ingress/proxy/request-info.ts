@@ -1,0 +1,40 @@
+/**
+ * @module The request facts the proxy routes on, read the same way for HTTP/1.1 and HTTP/2
+ * clients: the host (Host or :authority) validated and lower-cased without its port, and whether
+ * a body follows the headers.
+ */
+import type http from 'node:http';
+import type http2 from 'node:http2';
+
+export type ClientRequest = http.IncomingMessage | http2.Http2ServerRequest;
+
+/** A DNS name or IPv4 with an optional port, or a bracketed IPv6 literal with one. */
+const HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** The Host header (or :authority) as sent, or undefined when absent or malformed (→ 400). */
+export function rawHostOf(req: ClientRequest): string | undefined {
+  const h = (req.headers[':authority'] as string | undefined) ?? req.headers.host;
+  return h !== undefined && h.length <= 255 && HOST.test(h) ? h : undefined;
+}
+
+/** The host name routes are matched on: lower case, no port, no trailing dot. */
+export function routeHostOf(rawHost: string): string {
+  let h = rawHost.toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  if (colon >= 0) h = h.slice(0, colon);
+  return h.endsWith('.') ? h.slice(0, -1) : h;
+}
+
+/** True when no request body follows (so the request can be sent again to another endpoint). */
+export function bodyless(req: ClientRequest): boolean {
+  if ('stream' in req) return req.stream.endAfterHeaders || req.headers['content-length'] === '0';
+  const cl = req.headers['content-length'];
+  return req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
+}
+
+/** The path part of a request target, for route matching. */
+export function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
+}
