@@ -76,19 +76,26 @@ describe('service allocation on tug server', { timeout: 120_000 }, () => {
   });
 });
 
-describe('a /29 service CIDR', { timeout: 60_000 }, () => {
+describe('a /28 service CIDR', { timeout: 60_000 }, () => {
   let s: TugServer;
-  before(async () => { s = await startTugServer({ extraArgs: ['--service-cidr', '10.96.0.0/29'] }); });
+  before(async () => { s = await startTugServer({ extraArgs: ['--service-cidr', '10.96.0.0/28'] }); });
   after(async () => { await s?.cleanup(); });
 
-  it('holds the kubernetes service and five more, then runs out with InternalError', () => {
+  it('holds the kubernetes and kube-dns services and twelve more, then runs out with InternalError', () => {
     assert.equal(jsonpath(s, ['svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']), '10.96.0.1');
-    for (let i = 0; i < 5; i++) assert.equal(s.kubectl(['create', 'service', 'clusterip', `s${i}`, '--tcp=80']).code, 0);
-    const ips = jsonpath(s, ['svc', '-o', 'jsonpath={.items[*].spec.clusterIP}']).split(' ').sort();
-    assert.deepEqual(ips, ['10.96.0.1', '10.96.0.2', '10.96.0.3', '10.96.0.4', '10.96.0.5', '10.96.0.6']);
-    const full = s.kubectl(['create', 'service', 'clusterip', 's5', '--tcp=80']);
+    assert.equal(jsonpath(s, ['-n', 'kube-system', 'svc', 'kube-dns', '-o', 'jsonpath={.spec.clusterIP}']), '10.96.0.10');
+    for (let i = 0; i < 12; i++) assert.equal(s.kubectl(['create', 'service', 'clusterip', `s${i}`, '--tcp=80']).code, 0);
+    const ips = jsonpath(s, ['svc', '-A', '-o', 'jsonpath={.items[*].spec.clusterIP}']).split(' ');
+    assert.deepEqual(ips.map((ip) => Number(ip.split('.')[3])).sort((a, b) => a - b), Array.from({ length: 14 }, (_, i) => i + 1));
+    const full = s.kubectl(['create', 'service', 'clusterip', 's12', '--tcp=80']);
     assert.notEqual(full.code, 0);
     assert.match(full.stderr, /Internal error occurred: failed to allocate a serviceIP: range is full/);
+  });
+
+  it('a /29 is refused at start: it cannot hold kube-dns', () => {
+    const p = spawnSync(tugBin, ['server', '--service-cidr', '10.96.0.0/29', '--data-dir', '/nonexistent-tug-dir'], { encoding: 'utf8' });
+    assert.equal(p.status, 1);
+    assert.match(p.stderr.trim(), /^tug: invalid --service-cidr "10\.96\.0\.0\/29": too small to hold kube-dns's address/);
   });
 });
 

@@ -17,7 +17,7 @@ import { writeAdminKubeconfig } from '../kubeconfig.js';
 import { LocalClient } from '../../apiserver/local-client.js';
 import { runControlPlane } from '../control-plane.js';
 import { defaultNodeIP, startNodeAgent, type NodeAgent } from '../node-agent.js';
-import { DEFAULT_SERVICE_CIDR, parseServiceCIDR, serviceIPAt } from '../../apiserver/services/service-ip.js';
+import { DEFAULT_SERVICE_CIDR, cidrSize, parseServiceCIDR, serviceIPAt } from '../../apiserver/services/service-ip.js';
 import { ensureKubeDNSService } from '../../dns/index.js';
 import { DEFAULT_NODE_PORT_RANGE, parsePortRange } from '../../apiserver/services/port-range.js';
 import { ensureServerToken, parseToken, serverTokenPath } from '../join/token.js';
@@ -65,8 +65,8 @@ export function serverCommand(): Command {
     .option('--disable-agent', 'run no node agent on this machine', false)
     .option('--node-name <name>', 'name of this machine\'s Node', hostname())
     .option('--node-ip <ip>', 'the Node\'s InternalIP, where the API server reaches its agent (default: the first non-loopback IPv4)')
-    .option('--service-cidr <cidr>', 'IPv4 range of service cluster IPs (/12 to /30); the first is the kubernetes service\'s, the tenth kube-dns\'s',
-      (v: string) => parseServiceCIDR(v).text, DEFAULT_SERVICE_CIDR)
+    .option('--service-cidr <cidr>', 'IPv4 range of service cluster IPs (/12 to /28); the first is the kubernetes service\'s, the tenth kube-dns\'s',
+      parseServiceCIDRFlag, DEFAULT_SERVICE_CIDR)
     .option('--service-node-port-range <first-last>', 'ports NodePort and LoadBalancer services get on every node',
       (v: string) => parsePortRange(v).text, DEFAULT_NODE_PORT_RANGE)
     .option('--cluster-domain <domain>', 'the DNS domain of services and pods', parseDomain, 'cluster.local')
@@ -100,6 +100,13 @@ function parseCount(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`invalid number "${v}": must be a whole number`);
   return n;
+}
+
+/** A service CIDR that also holds kube-dns's address (its 10th), so /28 at the smallest. */
+function parseServiceCIDRFlag(v: string): string {
+  const c = parseServiceCIDR(v);
+  if (cidrSize(c) < 10) throw new Error(`invalid --service-cidr "${v}": too small to hold kube-dns's address (the 10th); want /28 or larger`);
+  return c.text;
 }
 
 function parseDomain(v: string): string {
