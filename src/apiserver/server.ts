@@ -6,6 +6,7 @@ import https from 'node:https';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { register as metricsRegistry } from 'prom-client';
 import { lookupResource } from '../api/scheme.js';
 import { openapiV3Document, openapiV3Index } from '../api/openapi/v3.js';
 import { openapiV2Document } from '../api/openapi/v2.js';
@@ -88,6 +89,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
     const user = opts.pki ? authenticate(req, { tokens: opts.tokens }) : { username: 'system:admin', groups: ['system:masters'] };
     if (!user) throw newUnauthorized();
+    // This process's Prometheus metrics (the ingress proxy's among them), as kube-apiserver's /metrics.
+    if (path === '/metrics' && method === 'GET') return writeRaw(res, 200, await metricsRegistry.metrics(), metricsRegistry.contentType);
     const info = requestInfo(method, path, url.searchParams);
     if (!info.isResourceRequest) return nonResource(req, res, path);
     const t = lookupResource(info.group, info.version, info.resource);
