@@ -9,6 +9,7 @@
  */
 import pino from 'pino';
 import { nft } from '../src/net/nft.js';
+import { applyScript } from '../src/proxy/nft-apply.js';
 import { Ruleset, type ServiceInput } from '../src/proxy/ruleset.js';
 import { clusterChain } from '../src/proxy/names.js';
 import { connectFrom, makeTestNode, NodeIP, type TestNode } from '../src/proxy/testkit.js';
@@ -39,7 +40,7 @@ function serviceInput(i: number, endpointIPs: string[]): ServiceInput {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)];
 
-interface Row { services: number; fullMs: number; scriptMB: number; partialMs: number; mapUs: number; mapP99Us: number; linearUs: number }
+interface Row { services: number; planMs: number; fullMs: number; scriptMB: number; partialMs: number; cleanupMs: number; mapUs: number; mapP99Us: number; linearUs: number }
 
 async function measure(tn: TestNode, n: number): Promise<Row> {
   const podIP = tn.pods.get('a')!.ip;
@@ -49,11 +50,12 @@ async function measure(tn: TestNode, n: number): Promise<Row> {
     const eps = i === n - 1 ? [podIP] : Array.from({ length: ENDPOINTS }, (_, j) => fakeIP(i * ENDPOINTS + j));
     all.set(`bench/svc-${i}`, serviceInput(i, eps));
   }
-  const apply = (script: string) => (script ? nft(['-f', '-'], script, { netns: tn.node, timeoutMs: 600_000 }) : Promise.resolve(''));
+  const apply = (script: string) => (script ? applyScript(script, { netns: tn.node, timeoutMs: 600_000 }) : Promise.resolve());
   const ruleset = new Ruleset({ table: TABLE, nodeName: 'n1', nodeIPs: [NodeIP], clusterCIDR: '10.42.0.0/16' });
 
   let t0 = performance.now();
   const full = ruleset.planFull(all);
+  const planMs = performance.now() - t0;
   await apply(full.script);
   full.commit();
   const fullMs = performance.now() - t0;
@@ -70,6 +72,12 @@ async function measure(tn: TestNode, n: number): Promise<Row> {
     plan.commit();
     partial.push(performance.now() - t0);
   }
+  // The old endpoints' chains, flushed by those syncs, deleted together (the proxy does it every 30 s at most).
+  t0 = performance.now();
+  const cleanup = ruleset.planPartial(new Map(), true);
+  await apply(cleanup.script);
+  cleanup.commit();
+  const cleanupMs = performance.now() - t0;
 
   const target = clusterIPOf(n - 1);
   const connects = (what: string) => {
@@ -91,7 +99,7 @@ async function measure(tn: TestNode, n: number): Promise<Row> {
   const linearUs = connects('linear chain');
   await nft(['delete', 'table', 'ip', TABLE], undefined, { netns: tn.node });
   return {
-    services: n, fullMs, scriptMB: full.script.length / 1e6, partialMs: median(partial),
+    services: n, planMs, fullMs, scriptMB: full.script.length / 1e6, partialMs: median(partial), cleanupMs,
     mapUs: median(mapUs), mapP99Us: p99(mapUs), linearUs: median(linearUs),
   };
 }
@@ -107,9 +115,9 @@ try {
   const base = rows[0];
   const f = (x: number, d = 0) => x.toFixed(d);
   console.log(`\nservice proxy sync and first packet (${ENDPOINTS} endpoints a service; connect = SYN to SYN-ACK through DNAT, median of ${CONNECTS})`);
-  console.log('services | full sync ms | script MB | 1-svc sync ms | partial/full | connect µs (map) | p99 µs | ×vs ' + base.services + ' svc | connect µs (linear chain) | linear/map');
+  console.log('services | full sync ms (of it planning) | script MB | 1-svc sync ms | partial/full | stale cleanup ms | connect µs (map) | p99 µs | ×vs ' + base.services + ' svc | connect µs (linear chain) | linear/map');
   for (const r of rows) {
-    console.log([r.services, f(r.fullMs), f(r.scriptMB, 1), f(r.partialMs, 1), f(r.partialMs / r.fullMs, 4), f(r.mapUs), f(r.mapP99Us),
+    console.log([r.services, `${f(r.fullMs)} (${f(r.planMs)})`, f(r.scriptMB, 1), f(r.partialMs, 1), f(r.partialMs / r.fullMs, 4), f(r.cleanupMs), f(r.mapUs), f(r.mapP99Us),
       f(r.mapUs / base.mapUs, 2), f(r.linearUs), f(r.linearUs / r.mapUs, 2)].join(' | '));
   }
 } finally {
