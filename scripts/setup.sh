@@ -3,8 +3,9 @@
 # and the npm dependencies. Safe to run again; installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The node agent's runtime and pod network (nft for its masquerade rule); etcd for HA; a registry and htpasswd for the pull tests.
-packages=(etcd-server containerd runc containernetworking-plugins busybox-static iproute2 nftables docker-registry apache2-utils)
+# The node agent's runtime and pod network (nft for its masquerade and service tables); etcd for HA; a registry and
+# htpasswd for the pull tests; nsenter (util-linux) for the test hosts; curl for the ingress tests.
+packages=(etcd-server containerd runc containernetworking-plugins busybox-static iproute2 nftables docker-registry apache2-utils util-linux curl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -31,6 +31,8 @@ export interface NodeAgentOptions {
   clusterDomain?: string;
   /** The port of the node's DNS server on its bridge gateway (default 53). */
   dnsPort?: number;
+  /** The ingress proxy's ports (none: no ingress on this node). */
+  ingress?: { httpPort: number; httpsPort: number };
   bridge: string;
   cgroupRoot: string;
   /** A CRI endpoint to use instead of starting containerd. */
@@ -79,7 +81,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       const subnet = await waitForPodCIDR(o.client, node, signal, o.log);
       if (!subnet) return;
       network = await startNodeNetwork({ client: o.client, nodeName: o.nodeName, nodeIP, clusterCIDR: o.clusterCIDR, clusterDomain,
-        dataDir: o.dataDir, layout, dnsPort: o.dnsPort ?? 53, log: o.log }, node, subnet);
+        dataDir: o.dataDir, layout, dnsPort: o.dnsPort ?? 53, ingress: o.ingress, log: o.log }, node, subnet);
     };
     const kubelet = new Kubelet({ client: o.client, nodeName: o.nodeName, nodeIP, runtime: cri, images: cri, rootDir: layout.rootDir,
       logRoot: layout.logRoot, cgroupRoot: layout.cgroupRoot, kubeletPort: server.port, log: o.log, beforePods,

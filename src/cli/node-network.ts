@@ -2,7 +2,8 @@
  * @module The node's share of the cluster network, set up once its Node has a podCIDR from the node
  * IPAM controller (before any pod starts): the CNI config and bridge for that subnet, masquerade
  * for traffic leaving the cluster, the node's DNS server on the bridge gateway (registered as this
- * node's kube-dns endpoint), the service proxy, and host-gw routes to the other nodes' pods.
+ * node's kube-dns endpoint), the service proxy, host-gw routes to the other nodes' pods, and the
+ * ingress proxy.
  */
 import type { Logger } from 'pino';
 import type { Client, Obj } from '../client/client.js';
@@ -14,6 +15,8 @@ import { writeCNIConfig } from '../kubelet/cni/config.js';
 import { installMasquerade } from '../kubelet/cni/masquerade.js';
 import { writeAgentLayout, type AgentLayout } from '../kubelet/layout.js';
 import { startPodRoutes } from '../kubelet/network/routes.js';
+import { startIngressProxy } from '../ingress/proxy/index.js';
+import { startIngressRoutes } from '../ingress/routes/index.js';
 import { startServiceProxy } from '../proxy/index.js';
 
 export interface NodeNetworkOptions {
@@ -26,6 +29,8 @@ export interface NodeNetworkOptions {
   layout: AgentLayout;
   /** The port of the node's DNS server on the bridge gateway (53; tests may pick another). */
   dnsPort: number;
+  /** The ingress proxy's ports on all of the node's addresses; none: no ingress on this node. */
+  ingress?: { httpPort: number; httpsPort: number };
   log: Logger;
 }
 
@@ -73,6 +78,13 @@ export async function startNodeNetwork(o: NodeNetworkOptions, node: Obj, subnet:
     stops.push(() => routes.stop());
     await proxy.ready;
     log.info(`node network: pods in ${subnet} on ${layout.bridge}, DNS on ${gateway}:${dns.port}, proxy table ${layout.proxyTable}`);
+    if (o.ingress) {
+      const routes = await startIngressRoutes({ client: o.client, log });
+      stops.push(() => routes.stop());
+      const ingress = await startIngressProxy({ routes, host: '0.0.0.0', httpPort: o.ingress.httpPort, httpsPort: o.ingress.httpsPort, log });
+      stops.push(() => ingress.stop());
+      log.info(`ingress: http on port ${ingress.httpPort}, https on port ${ingress.httpsPort}`);
+    }
   } catch (e) {
     await stop();
     throw e;

@@ -77,7 +77,9 @@ export interface StartOptions {
 function nodeArgs(id: string, host?: TestHost): { nodeName: string; args: string[] } {
   const nodeName = host ? `tug-${host.name}-${id}` : `tug-e2e-${id}`;
   return { nodeName, args: ['--node-name', nodeName, '--node-ip', host?.ip ?? '127.0.0.1', '--kubelet-port', '0',
-    '--cni-bridge', `tuge${id}`, '--cgroup-root', `/tugboat-e2e-${id}`] };
+    '--cni-bridge', `tuge${id}`, '--cgroup-root', `/tugboat-e2e-${id}`,
+    // In a test host the node has ports 80/443 to itself; here they are the machine's.
+    ...(host ? [] : ['--ingress-http-port', '0', '--ingress-https-port', '0'])] };
 }
 
 /** The pod network of a test server: its own /16 in a test host, else a random /24 (the root namespace is shared). */

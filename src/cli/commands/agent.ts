@@ -16,9 +16,10 @@ import { ensureNodePassword, loadCredentials, saveCredentials } from '../join/ag
 import { parseToken, type JoinToken } from '../join/token.js';
 import { defaultNodeIP, startNodeAgent } from '../node-agent.js';
 import { parseBridgeName, parsePort } from './server.js';
+import { ingressPorts, withIngressFlags, type IngressFlags } from './ingress-flags.js';
 import type { JoinRequest, NodeCredentials } from '../../apiserver/join/handler.js';
 
-interface AgentFlags {
+interface AgentFlags extends IngressFlags {
   server: string;
   token?: string;
   tokenFile?: string;
@@ -36,7 +37,7 @@ interface AgentFlags {
 const MAX_BACKOFF_MS = 30_000;
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  return withIngressFlags(new Command('agent'))
     .description('join this machine to a cluster as a node and run its node agent')
     .requiredOption('--server <url>', 'the API server to join, e.g. https://10.0.0.1:6443')
     .option('--token <token>', 'the join token (K10…::server:SECRET from the server\'s DATA_DIR/server/token, or the bare secret)')
@@ -79,7 +80,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const agent = await startNodeAgent({
     dataDir: flags.dataDir, nodeName: flags.nodeName, nodeIP, kubeletPort: flags.kubeletPort,
     clusterCIDR: creds.cluster.clusterCIDR, serviceCIDR: creds.cluster.serviceCIDR, clusterDomain: creds.cluster.clusterDomain,
-    bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint,
+    bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint, ingress: ingressPorts(flags),
     client, tls: { ...creds.serving, ca: creds.ca }, log: log.child({ component: 'node-agent' }),
   });
   stop = async () => {

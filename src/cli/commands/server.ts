@@ -19,11 +19,12 @@ import { runControlPlane } from '../control-plane.js';
 import { defaultNodeIP, startNodeAgent, type NodeAgent } from '../node-agent.js';
 import { DEFAULT_SERVICE_CIDR, cidrSize, parseServiceCIDR, serviceIPAt } from '../../apiserver/services/service-ip.js';
 import { ensureKubeDNSService } from '../../dns/index.js';
+import { ingressPorts, withIngressFlags, type IngressFlags } from './ingress-flags.js';
 import { DEFAULT_NODE_PORT_RANGE, parsePortRange } from '../../apiserver/services/port-range.js';
 import { ensureServerToken, parseToken, serverTokenPath } from '../join/token.js';
 import { DEFAULT_DATA_DIR, DEFAULT_HTTPS_PORT, kubeconfigPath } from '../defaults.js';
 
-interface ServerFlags {
+interface ServerFlags extends IngressFlags {
   dataDir: string;
   httpsListenPort: number;
   bindAddress: string;
@@ -55,7 +56,7 @@ interface ServerFlags {
 }
 
 export function serverCommand(): Command {
-  return new Command('server')
+  return withIngressFlags(new Command('server'))
     .description('run a cluster: API server, store and every in-process component')
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', DEFAULT_DATA_DIR)
     .option('--https-listen-port <port>', 'HTTPS port of the API server', parsePort, DEFAULT_HTTPS_PORT)
@@ -184,7 +185,7 @@ async function runServer(flags: ServerFlags): Promise<void> {
     const serving = await ensureKubeletServingCert(pki, { nodeName: flags.nodeName, addresses: [nodeIP] });
     agent = await startNodeAgent({
       dataDir: flags.dataDir, nodeName: flags.nodeName, nodeIP, kubeletPort: flags.kubeletPort, clusterCIDR: flags.clusterCidr,
-      serviceCIDR: flags.serviceCidr, clusterDomain: flags.clusterDomain, bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint,
+      serviceCIDR: flags.serviceCidr, clusterDomain: flags.clusterDomain, bridge: flags.cniBridge, cgroupRoot: flags.cgroupRoot, runtimeEndpoint: flags.containerRuntimeEndpoint, ingress: ingressPorts(flags),
       client: new LocalClient(api.registry, `system:node:${flags.nodeName}`), tls: { ...serving, ca: pki.ca.cert },
       log: log.child({ component: 'node-agent' }),
     });
