@@ -107,7 +107,7 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
     }
     if (full) { needFull = false; lastFull = Date.now(); }
     if (!everApplied) { everApplied = true; resolveReady(); }
-    o.log.debug({ table, full, services: ruleset.size, changed: keys.size, ms: Math.round(performance.now() - started) }, 'service proxy synced');
+    o.log.debug({ table, full, services: ruleset.size, changed: keys.size, stale: ruleset.staleCount, ms: Math.round(performance.now() - started) }, 'service proxy synced');
   };
   const runner = new SyncRunner(sync, {
     minIntervalMs: o.minSyncIntervalMs ?? 100, periodMs: SyncPeriodMs, maxBackoffMs: MaxBackoffMs,
