@@ -10,13 +10,16 @@ export interface NftOptions {
   netns?: string;
   /** Kill nft after this long (default 20 s; a first sync of 10,000 services takes seconds). */
   timeoutMs?: number;
+  /** Extra environment for nft (the proxy tunes glibc's malloc for its large scripts). */
+  env?: Record<string, string>;
 }
 
 /** Runs `nft args…` with `input` on stdin; resolves with stdout, rejects with nft's own message. */
 export function nft(args: string[], input?: string, opts: NftOptions = {}): Promise<string> {
   const [cmd, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, 'nft', ...args]] : ['nft', args];
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, argv, { timeout: opts.timeoutMs ?? 20_000, maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, argv, { timeout: opts.timeoutMs ?? 20_000, maxBuffer: 1 << 30,
+      env: opts.env ? { ...process.env, ...opts.env } : undefined }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'ENOENT') return reject(new Error('nft not found: install the Debian package nftables'));
