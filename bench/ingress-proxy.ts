@@ -4,11 +4,11 @@
  * keep-alive, X-Forwarded-* headers, access log to a file), with the same routes to the same
  * loopback backends (a small response and a 100 KB one, served by a separate Node process), over
  * HTTP and HTTPS, driven by the same client (wrk, 2 threads, 64 connections) in the same run,
- * taking turns per scenario. Goal: ≥ 0.6× nginx's requests/s, p99 ≤ 2×.
+ * taking turns round by round; medians of ROUNDS runs. Goal: ≥ 0.6× nginx's requests/s, p99 ≤ 2×.
  * Run: node --import tsx bench/ingress-proxy.ts
- *   (BENCH_SECONDS=10, NGINX_WORKERS=1 — one nginx worker against the proxy's one event loop)
+ *   (BENCH_SECONDS=10, ROUNDS=3, NGINX_WORKERS=1 — one nginx worker against the proxy's one event loop)
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ import { backend, route, RoutesHolder, StaticRoutes } from '../src/ingress/proxy
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const NGINX_WORKERS = process.env.NGINX_WORKERS ?? '1';
+/** Runs per scenario and target, alternating which goes first; medians are reported (the machine is shared and noisy). */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const HOST = 'bench.test';
 const run = promisify(execFile);
 const log = (m: string) => process.stderr.write(`[+${(performance.now() / 1000).toFixed(1)} s] ${m}\n`);
@@ -156,16 +158,21 @@ async function main(): Promise<void> {
       // Warm both (connections, JIT), then measure one after the other.
       await Promise.all([run('wrk', ['-t2', '-c64', '-d1s', '-H', `Host: ${HOST}`, url(s.tls ? ng.https : ng.http)]),
         run('wrk', ['-t2', '-c64', '-d1s', '-H', `Host: ${HOST}`, url(s.tls ? proxy.httpsPort : proxy.httpPort)])]);
-      log(`${s.name}: nginx`);
-      const n = await wrk(url(s.tls ? ng.https : ng.http));
-      log(`${s.name}: tugboat ingress proxy`);
-      const t = await wrk(url(s.tls ? proxy.httpsPort : proxy.httpPort));
+      const runs: { n: Result[]; t: Result[] } = { n: [], t: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const order: ('n' | 't')[] = round % 2 === 0 ? ['n', 't'] : ['t', 'n'];
+        for (const who of order) {
+          log(`${s.name}: ${who === 'n' ? 'nginx' : 'tugboat ingress proxy'} (round ${round + 1}/${ROUNDS})`);
+          runs[who].push(await wrk(url(who === 'n' ? (s.tls ? ng.https : ng.http) : (s.tls ? proxy.httpsPort : proxy.httpPort))));
+        }
+      }
+      const n = medianOf(runs.n);
+      const t = medianOf(runs.t);
       rows.push([s.name.padEnd(14), fmt(t.rps, 0).padStart(9), fmt(n.rps, 0).padStart(9), fmt(t.rps / n.rps, 2).padStart(6),
         `${fmt(t.p50, 2)}/${fmt(t.p99, 2)}`.padStart(13), `${fmt(n.p50, 2)}/${fmt(n.p99, 2)}`.padStart(13), fmt(t.p99 / n.p99, 2).padStart(8),
         `${t.errors}/${n.errors}`.padStart(8)].join('  '));
     }
-    console.log(`\ningress proxy vs nginx ${execFileSync('nginx', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) || ''}`
-      + `(${NGINX_WORKERS} worker), wrk -t2 -c64 -d${SECONDS}s, same backends, same run`);
+    console.log(`\ningress proxy vs ${spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim()} (${NGINX_WORKERS} worker), wrk -t2 -c64 -d${SECONDS}s, median of ${ROUNDS} alternating rounds, same backends, same run`);
     console.log(['scenario'.padEnd(14), 'tug req/s'.padStart(9), 'ngx req/s'.padStart(9), 'ratio'.padStart(6),
       'tug p50/p99'.padStart(13), 'ngx p50/p99'.padStart(13), 'p99 x'.padStart(8), 'errs t/n'.padStart(8)].join('  '));
     for (const r of rows) console.log(r);
@@ -177,6 +184,9 @@ async function main(): Promise<void> {
   }
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const medianOf = (rs: Result[]): Result => ({ rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)),
+  p99: median(rs.map((r) => r.p99)), errors: rs.reduce((a, r) => a + r.errors, 0) });
 const fmt = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 await main();

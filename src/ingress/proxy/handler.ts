@@ -2,8 +2,9 @@
  * @module One proxied request, from route lookup to the last response byte: 400/404/308/503/413
  * answered by the proxy itself, then the request streamed to a random ready endpoint (HTTP,
  * HTTPS or h2c for GRPC) and the response streamed back. Connect failures of idempotent requests
- * move on to another endpoint (nginx's proxy_next_upstream error timeout, 3 tries); a failure
- * before the response is a 502 (504 on timeout), after it the client connection is cut.
+ * move on to another endpoint (nginx's proxy_next_upstream error timeout, 3 tries; not for GRPC
+ * streams); a failure before the response is a 502 (504 on timeout), after it the client
+ * connection is cut.
  */
 import http, { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';

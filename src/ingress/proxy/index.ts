@@ -71,8 +71,11 @@ export async function startIngressProxy(o: IngressProxyOptions): Promise<Ingress
   // Broken handshakes and sessions are the client's problem; they must never reach 'error'.
   secure.on('tlsClientError', () => {});
   secure.on('sessionError', () => {});
-  secure.on('session', (s: http2.ServerHttp2Session) => s.on('error', () => {}));
-  secure.setTimeout(KEEP_ALIVE_MS);
+  secure.on('session', (s: http2.ServerHttp2Session) => {
+    s.on('error', () => {});
+    // An HTTP/2 connection idle this long is closed gracefully: streams still open finish first.
+    s.setTimeout(KEEP_ALIVE_MS, () => s.close());
+  });
 
   const sockets = new Set<Duplex>();
   const track = (s: Duplex) => { sockets.add(s); s.once('close', () => sockets.delete(s)); };

@@ -42,12 +42,43 @@ export interface RequestRecord {
   protocol: string;
 }
 
+type Labels = Record<(typeof LABELS)[number], string>;
+interface Series { labels: Labels; requests: Map<number, { inc(): void }>; duration: { observe(v: number): void }; bytes: { inc(v: number): void } }
+
+/**
+ * The children of each label set, kept so a request costs one map lookup rather than prom-client
+ * hashing its labels three times; bounded by routes × statuses (dropped when past SERIES_MAX).
+ */
+const series = new Map<string, Series>();
+const SERIES_MAX = 10_000;
+
+function seriesOf(r: RequestRecord): Series {
+  const key = `${r.ingress?.namespace ?? ''}\0${r.ingress?.name ?? ''}\0${r.routeHost ?? ''}\0${r.service ?? ''}`;
+  let s = series.get(key);
+  if (!s) {
+    if (series.size >= SERIES_MAX) series.clear();
+    const labels = { ingress: r.ingress?.name ?? '', namespace: r.ingress?.namespace ?? '', host: r.routeHost ?? '', service: r.service ?? '' };
+    s = { labels, requests: new Map(), duration: duration.labels(labels), bytes: responseBytes.labels(labels) };
+    series.set(key, s);
+  }
+  return s;
+}
+
+function requestsChild(s: Series, status: number): { inc(): void } {
+  let c = s.requests.get(status);
+  if (!c) {
+    c = requests.labels({ ...s.labels, status: String(status) });
+    s.requests.set(status, c);
+  }
+  return c;
+}
+
 export function record(log: Logger, r: RequestRecord): void {
   const durationMs = performance.now() - r.startedAt;
-  const labels = { ingress: r.ingress?.name ?? '', namespace: r.ingress?.namespace ?? '', host: r.routeHost ?? '', service: r.service ?? '' };
-  requests.inc({ ...labels, status: String(r.status) });
-  duration.observe(labels, durationMs / 1000);
-  if (r.bytes > 0) responseBytes.inc(labels, r.bytes);
+  const s = seriesOf(r);
+  requestsChild(s, r.status).inc();
+  s.duration.observe(durationMs / 1000);
+  if (r.bytes > 0) s.bytes.inc(r.bytes);
   log.info({
     method: r.method, host: r.host, path: r.path, status: r.status, bytes: r.bytes, durationMs: Math.round(durationMs * 1000) / 1000,
     upstream: r.upstream, ingress: r.ingress && `${r.ingress.namespace}/${r.ingress.name}`, requestId: r.requestId, protocol: r.protocol,
