@@ -5,13 +5,14 @@
  */
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RouteTable } from '../types.js';
 import { SecureContextCache, selfSignedCertificate, sniCallback } from './certificates.js';
 import { handleRequest, type ProxyContext } from './handler.js';
+import { clientError, HeadDeadlines } from './head-deadline.js';
 import { Upstreams } from './upstreams.js';
 import { handleUpgrade } from './websocket.js';
 
@@ -54,6 +55,7 @@ export async function startIngressProxy(o: IngressProxyOptions): Promise<Ingress
   plain.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head, 'http'));
   plain.on('clientError', clientError);
 
+  const deadlines = new HeadDeadlines(headersTimeout);
   const contexts = new SecureContextCache();
   const fallback = tls.createSecureContext({ cert: defaultCert.certPem, key: defaultCert.keyPem });
   const secure = http2.createSecureServer({
@@ -64,9 +66,16 @@ export async function startIngressProxy(o: IngressProxyOptions): Promise<Ingress
     SNICallback: sniCallback(o.routes, contexts, fallback, (err, name) => o.log.error({ err, serverName: name }, 'ingress: bad TLS certificate, serving the default')),
     handshakeTimeout: 10_000,
     settings: { maxHeaderListSize: MAX_HEADER_BYTES },
-  }, (req, res) => handleRequest(ctx, req, res, 'https'));
+  }, (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
+    // HTTP/1.1 over TLS arrives as node:http's own request and response objects.
+    if (!('stream' in res)) deadlines.received(req.socket, res);
+    handleRequest(ctx, req, res, 'https');
+  });
   Object.assign(secure, { headersTimeout, requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_MS });
-  secure.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(ctx, req, socket, head, 'https'));
+  secure.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    deadlines.received(socket);
+    handleUpgrade(ctx, req, socket, head, 'https');
+  });
   secure.on('clientError', clientError);
   // Broken handshakes and sessions are the client's problem; they must never reach 'error'.
   secure.on('tlsClientError', () => {});
@@ -80,7 +89,10 @@ export async function startIngressProxy(o: IngressProxyOptions): Promise<Ingress
   const sockets = new Set<Duplex>();
   const track = (s: Duplex) => { sockets.add(s); s.once('close', () => sockets.delete(s)); };
   plain.on('connection', track);
-  secure.on('secureConnection', track);
+  secure.on('secureConnection', (s: tls.TLSSocket) => {
+    track(s);
+    if (s.alpnProtocol !== 'h2') deadlines.watch(s);
+  });
 
   await listen(plain, o.host, o.httpPort);
   try {
@@ -102,15 +114,6 @@ export async function startIngressProxy(o: IngressProxyOptions): Promise<Ingress
       upstreams.close();
     },
   };
-}
-
-/** Answers what Node's parser rejects (431 head too large, 408 too slow, else 400) when the socket can still take it. */
-function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || (socket as Socket).bytesWritten > 0) return void socket.destroy();
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADERS_TIMEOUT' ? 408 : 400;
-  const body = `${status} ${http.STATUS_CODES[status]}\n`;
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function listen(server: http.Server | http2.Http2SecureServer, host: string, port: number): Promise<void> {

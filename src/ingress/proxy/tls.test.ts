@@ -76,7 +76,7 @@ describe('ingress proxy over TLS', () => {
       route({ host: 'b.test', path: '/grpc', backend: backend('grpc', ep((grpcBackend.address() as AddressInfo).port), 'GRPC') }),
     ];
     holder.table = new StaticRoutes(1, routes, [tlsCert(['a.test'], certA), tlsCert(['b.test'], certB)]);
-    proxy = await startIngressProxy({ routes: holder, host: '127.0.0.1', httpPort: 0, httpsPort: 0, log: pino({ level: 'silent' }) });
+    proxy = await startIngressProxy({ routes: holder, host: '127.0.0.1', httpPort: 0, httpsPort: 0, log: pino({ level: 'silent' }), headersTimeoutMs: 1000 });
   });
   after(async () => {
     await proxy?.stop();
@@ -134,6 +134,31 @@ describe('ingress proxy over TLS', () => {
       assert.equal(again.status, 200, 'the connection opened before the rotation still serves');
       assert.equal(JSON.parse(again.body).name, 'app');
     } finally {
+      session.close();
+    }
+  });
+
+  test('slowloris over TLS: an HTTP/1.1 client dripping its headers gets 408 and is closed; others are served', async () => {
+    const sock = tls.connect({ host: '127.0.0.1', port: proxy.httpsPort, servername: 'a.test', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    sock.on('error', () => {});
+    await new Promise<void>((r) => sock.once('secureConnect', () => r()));
+    const t0 = Date.now();
+    sock.write('GET / HTTP/1.1\r\nHost: a.test\r\n');
+    const drip = setInterval(() => sock.write('X-A: b\r\n'), 100);
+    const closed = new Promise<string>((r) => {
+      let got = '';
+      sock.on('data', (c: Buffer) => { got += c.toString(); });
+      sock.once('close', () => r(got));
+    });
+    const session = http2.connect(`https://127.0.0.1:${proxy.httpsPort}`, { servername: 'a.test', rejectUnauthorized: false });
+    try {
+      assert.equal((await h2Get(session, '/', { ':authority': 'a.test' })).status, 200);
+      const got = await closed;
+      assert.ok(Date.now() - t0 < 4000, `cut off after ${Date.now() - t0} ms`);
+      assert.match(got, /^HTTP\/1\.1 408/);
+    } finally {
+      clearInterval(drip);
+      sock.destroy();
       session.close();
     }
   });
