@@ -102,6 +102,9 @@ describe('ingress proxy over TLS', () => {
     const echoed = JSON.parse(body);
     assert.equal(echoed.headers['x-forwarded-proto'], 'https');
     assert.equal(echoed.headers.host, `b.test:${proxy.httpsPort}`);
+    const post = await run('/usr/bin/curl', ['-sk', '--http2', '--resolve', `b.test:${proxy.httpsPort}:127.0.0.1`, '--data-binary', 'hello h2',
+      `https://b.test:${proxy.httpsPort}/upload`], { encoding: 'utf8' });
+    assert.deepEqual([JSON.parse(post.stdout).method, JSON.parse(post.stdout).bodyBytes], ['POST', 8], 'an HTTP/2 request body reaches an HTTP/1.1 backend');
     const { stderr } = await run('/usr/bin/curl', ['-sk', '-v', '--http1.1', '--resolve', `b.test:${proxy.httpsPort}:127.0.0.1`, '-o', '/dev/null',
       `https://b.test:${proxy.httpsPort}/`], { encoding: 'utf8' });
     assert.match(stderr, /subject: CN=b\.test|subject: O=Acme Co; CN=b\.test/);
