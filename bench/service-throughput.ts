@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     console.log(row('  latency p50', pct(lat.direct, 50), pct(lat.clusterIP, 50), 'ms', false));
     console.log(row('  latency p99', pct(lat.direct, 99), pct(lat.clusterIP, 99), 'ms', false));
   } finally {
-    await server.stop();
+    // Stops the server and removes its pods, bridge, tables and data dir.
+    await server.cleanup();
   }
 }
 
