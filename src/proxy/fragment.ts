@@ -7,7 +7,7 @@
  * Pure: the same input gives the same text, which is what lets syncs send only what changed.
  */
 import type { Obj } from '../client/client.js';
-import { categorize, endpointsForPort, type Endpoint } from './endpoints.js';
+import { categorize, endpointsForPort, type Endpoint } from '../api/slice-endpoints.js';
 import { affinitySet, clusterChain, endpointChain, externalChain, localChain, type ServicePortId } from './names.js';
 
 /** A shared map or set of the table, and one element of it (value only for maps). */

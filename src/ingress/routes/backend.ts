@@ -5,6 +5,7 @@
  * kube-proxy falls back.
  */
 import type { Obj } from '../../client/client.js';
+import { categorize, endpointsForPort } from '../../api/slice-endpoints.js';
 import type { Backend } from '../types.js';
 
 /** What the resolution reads: the caches of Services and EndpointSlices. */
@@ -25,27 +26,6 @@ export function resolveBackend(src: ServiceSource, namespace: string, ref: Obj, 
   if (!svcPort) {
     return { problem: { reason: 'PortNotFound', message: `Service "${namespace}/${name}" has no port ${typeof want === 'number' ? want : `"${want}"`}` } };
   }
-  const portName: string = svcPort.name ?? '';
-  const ready: Backend['endpoints'] = [];
-  const terminating: Backend['endpoints'] = [];
-  const seen = new Set<string>();
-  for (const slice of src.slices(namespace, name)) {
-    if (slice.addressType === 'FQDN') continue;
-    const port = (slice.ports ?? []).find((p: Obj) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP')?.port;
-    if (typeof port !== 'number') continue;
-    for (const ep of slice.endpoints ?? []) {
-      const c = ep.conditions ?? {};
-      // Unset ready means ready (EndpointSlice API); unset serving follows ready.
-      const isReady = c.ready !== false;
-      const into = isReady ? ready : (c.serving ?? isReady) && c.terminating ? terminating : undefined;
-      if (!into) continue;
-      for (const ip of ep.addresses ?? []) {
-        const key = `${ip}:${port}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        into.push({ ip, port });
-      }
-    }
-  }
-  return { backend: { namespace, service: name, port: want, endpoints: ready.length ? ready : terminating, protocol } };
+  const endpoints = categorize(endpointsForPort(src.slices(namespace, name), svcPort.name ?? '', 'TCP', '')).cluster;
+  return { backend: { namespace, service: name, port: want, endpoints: endpoints.map(({ ip, port }) => ({ ip, port })), protocol } };
 }

@@ -1,8 +1,8 @@
 /**
- * @module Which endpoints of a Service port the proxy uses, as upstream's CategorizeEndpoints:
+ * @module Which endpoints of a Service port traffic goes to, as upstream's CategorizeEndpoints:
  * ready endpoints, or (only when none is ready) serving-but-terminating ones, so that a rolling
  * update never leaves a window with nothing to send to; the same again among this node's own
- * endpoints for traffic policy Local.
+ * endpoints for traffic policy Local. Shared by the service proxy and the ingress.
  */
 import type { Obj } from '../client/client.js';
 
