@@ -19,8 +19,6 @@ export const builtinAdmission: Admission = {
     if (!old && t.group === '' && t.kind === 'Pod') addDefaultTolerations(obj);
   },
   validate(t, obj, old, subresource) {
-    // Server-made writes (binding, scale, eviction) change fields users may not, by design.
-    if (subresource === 'binding') return [];
     if (subresource === 'status' && old) return validateStatusUpdate(t, obj, old);
     return validate(t, obj, old);
   },

@@ -1,4 +1,8 @@
-/** @module pods/binding: assigns a pending pod to a node (the scheduler's write), once. */
+/**
+ * @module pods/binding: assigns a pending pod to a node (the scheduler's write), once. As
+ * upstream's BindingREST (setPodHostAndAnnotations), the pod is changed directly in storage: no
+ * admission of the pod, no managedFields entry — a binding is the scheduler's hot path.
+ */
 import { newBadRequest, newConflict } from '../../apimachinery/errors.js';
 import { nowRFC3339, type Obj } from './object-meta.js';
 import type { ResourceStorage } from './resource-storage.js';
@@ -12,7 +16,16 @@ export async function bindPod(pods: ResourceStorage, ns: string, urlName: string
   }
   const node = binding?.target?.name;
   if (!node) throw newBadRequest('Binding.target.name: Required value');
-  await pods.update(ns, name, (pod) => {
+  await pods.updateDirect(ns, name, (pod) => {
+    // The Binding's uid and resourceVersion, when set, are preconditions on the pod (upstream's assignPod).
+    const pre = binding.metadata ?? {};
+    if (pre.uid && pre.uid !== pod.metadata.uid) {
+      throw newConflict(pods.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${pod.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== pod.metadata.resourceVersion) {
+      throw newConflict(pods.gr, name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${pod.metadata.resourceVersion}`);
+    }
     if (pod.metadata.deletionTimestamp) throw newConflict(pods.gr, name, 'pod is being deleted, cannot be assigned to a host');
     if (pod.spec.nodeName) throw newConflict(pods.gr, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
     pod.spec.nodeName = node;
@@ -22,7 +35,6 @@ export async function bindPod(pods: ResourceStorage, ns: string, urlName: string
     const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRFC3339() };
     const i = conditions.findIndex((c) => c.type === 'PodScheduled');
     if (i >= 0) conditions[i] = scheduled; else conditions.push(scheduled);
-    return pod;
-  }, { dryRun, subresource: 'binding' });
+  }, dryRun);
   return SUCCESS_CREATED;
 }

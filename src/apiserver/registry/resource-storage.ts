@@ -264,6 +264,33 @@ export class ResourceStorage {
     }
   }
 
+  /**
+   * A server-made write that changes a few fields the server owns (pods/binding): compare-and-swap
+   * retried on a newer version, as the generic store's GuaranteedUpdate that upstream's binding
+   * REST calls directly — no admission, validation, managedFields or no-op comparison, because
+   * `change` edits only what the caller decided and always changes something. `change` gets a
+   * fresh decoded object it may mutate, and throws to refuse.
+   */
+  async updateDirect(namespace: string, name: string, change: (current: Obj) => void, dryRun = false): Promise<Obj> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const { kv } = await this.store.get(key);
+      if (!kv) throw newNotFound(this.gr, name);
+      const obj = decodeKV(kv);
+      change(obj);
+      if (dryRun) return obj;
+      try {
+        const stored = await this.store.update(key, encodeForStore(obj), kv.modRevision);
+        obj.metadata.resourceVersion = String(stored.modRevision);
+        return obj;
+      } catch (e) {
+        if ((e instanceof ConflictError || e instanceof NotFoundError) && attempt < 20) continue;
+        if (e instanceof ConflictError) throw newConflict(this.gr, name, 'too many concurrent writers; try again');
+        throw e;
+      }
+    }
+  }
+
   /** The rules of which fields a write may change (apiserver's BeforeUpdate and the strategies). */
   private prepareUpdate(desired: Obj, current: Obj, subresource: string): Obj {
     const meta = (desired.metadata ??= {});
