@@ -2,6 +2,8 @@
  * @module Server memory at scale: VmRSS/VmHWM of `tug server --disable-agent` (compiled) idle, at 1,000 hollow nodes / 30,000 pods
  * and at 5,000 / 150,000 (Deployments of 1,000 replicas; `tug hollow-nodes` in its own process), with time to all-Running and the
  * per-pod increment; stops at the largest size reached within SCALE_RSS_BUDGET_S (default 330). Run: node --import tsx bench/scale-rss.ts
+ * SCALE_RSS_STAGES ("nodes:deployments,…") and SCALE_RSS_REPLICAS make smaller stages. To profile the server, put a `node` first in PATH
+ * that adds --cpu-prof (bin/tug runs `node`; NODE_OPTIONS refuses --cpu-prof) and set SCALE_RSS_SIGTERM=1 (the profile is written on a clean exit).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,8 +17,12 @@ import { onLines } from './support/lines.js';
 const BUDGET_MS = Number(process.env.SCALE_RSS_BUDGET_S ?? 330) * 1000;
 /** Stop creating and measure once every process this bench started holds this much RSS together. */
 const MEMORY_GUARD_KIB = 15 * 1024 * 1024;
-const REPLICAS = 1_000;
-const STAGES = [{ nodes: 1_000, deployments: 30 }, { nodes: 5_000, deployments: 150 }];
+const REPLICAS = Number(process.env.SCALE_RSS_REPLICAS ?? 1_000);
+/** SCALE_RSS_STAGES="nodes:deployments,…" for smaller runs while profiling (default 1000:30,5000:150). */
+const STAGES = (process.env.SCALE_RSS_STAGES ?? '1000:30,5000:150').split(',').map((s) => {
+  const [nodes, deployments] = s.split(':').map(Number);
+  return { nodes, deployments };
+});
 const IDLE_MS = 10_000;
 const SETTLE_MS = 5_000;
 const NS = 'scale';
@@ -168,6 +174,8 @@ async function main(): Promise<void> {
     watcher?.stop();
     c.close();
     await stopProc(hollow, 'SIGKILL');
+    // SIGTERM first when profiling: --cpu-prof writes its profile only on a clean exit.
+    if (process.env.SCALE_RSS_SIGTERM === '1') await s.stop();
     await s.cleanup();
   }
 

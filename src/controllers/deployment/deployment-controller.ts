@@ -10,6 +10,7 @@ import { type Informer, keyOf, splitKey } from '../../client/informer.js';
 import { ref } from '../../client/kind-ref.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerContext } from '../context.js';
+import { BatchedEnqueue, onlyStatusChanged } from '../controller-utils/batched-enqueue.js';
 import { setCondition } from '../controller-utils/conditions.js';
 import {
   claimObjects, getControllerOf, newControllerRef, podControllerIndex, PodsByControllerIndex,
@@ -29,8 +30,13 @@ export const SelectingAllReason = 'SelectingAll';
 export interface DeploymentControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-deployment-syncs, default 5). */
   workers?: number;
+  /** Status-only events (its ReplicaSets' or its own status writes) sync a Deployment at most once per this (ms). */
+  statusBatchMs?: number;
   onError?: (key: string, err: unknown) => void;
 }
+
+/** Default of DeploymentControllerOptions.statusBatchMs. */
+export const StatusBatchMs = 250;
 
 export class DeploymentController implements Controller, Reconciler {
   readonly name = Name;
@@ -39,8 +45,11 @@ export class DeploymentController implements Controller, Reconciler {
   private rsInformer!: Informer;
   private podInformer!: Informer;
   private sync!: DeploymentSync;
+  private readonly batched: BatchedEnqueue;
 
-  constructor(private ctx: ControllerContext, private opts: DeploymentControllerOptions = {}) {}
+  constructor(private ctx: ControllerContext, private opts: DeploymentControllerOptions = {}) {
+    this.batched = new BatchedEnqueue(this.queue, opts.statusBatchMs ?? StatusBatchMs);
+  }
 
   setup(): void {
     this.dInformer = this.ctx.informers.informer(ref('Deployment').type);
@@ -54,8 +63,8 @@ export class DeploymentController implements Controller, Reconciler {
     });
     this.dInformer.addHandler({
       add: (d) => this.enqueue(d),
-      update: (_old, cur) => this.enqueue(cur),
-      delete: (d) => this.enqueue(d),
+      update: (old, cur) => (onlyStatusChanged(old, cur) ? this.batched.add(keyOf(cur)) : this.enqueue(cur)),
+      delete: (d) => { this.batched.forget(keyOf(d)); this.enqueue(d); },
     });
     this.rsInformer.addHandler({
       add: (rs) => this.onReplicaSet(rs),
@@ -104,7 +113,14 @@ export class DeploymentController implements Controller, Reconciler {
       const d = this.resolveControllerRef(old.metadata.namespace, oldRef);
       if (d) this.enqueue(d);
     }
-    if (curRef) return this.onReplicaSet(cur);
+    if (curRef) {
+      if (!refChanged && onlyStatusChanged(old, cur)) {
+        const d = this.resolveControllerRef(cur.metadata.namespace, curRef);
+        if (d) this.batched.add(keyOf(d));
+        return;
+      }
+      return this.onReplicaSet(cur);
+    }
     const labelChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
     if (labelChanged || refChanged) for (const d of this.deploymentsForReplicaSet(cur)) this.enqueue(d);
   }

@@ -20,6 +20,13 @@ export interface GraphNode {
 /** What changed in an object's ownerReferences with an upsert. */
 export interface OwnerChanges { added: OwnerReference[]; removed: OwnerReference[]; changed: OwnerReference[] }
 
+const none = Object.freeze([]) as unknown as OwnerReference[];
+const NoChanges: OwnerChanges = Object.freeze({ added: none, removed: none, changed: none });
+
+/** Same owner uids in the same order, with the same blockOwnerDeletion. */
+const sameOwners = (a: OwnerReference[], b: OwnerReference[]) =>
+  a === b || (a.length === b.length && a.every((o, i) => o.uid === b[i].uid && o.blockOwnerDeletion === b[i].blockOwnerDeletion));
+
 export const hasFinalizer = (obj: Obj, f: string): boolean => (obj.metadata?.finalizers ?? []).includes(f);
 export const beingDeleted = (obj: Obj): boolean => !!obj.metadata?.deletionTimestamp;
 /** Deleted in the foreground: waiting for its blocking dependents to go. */
@@ -51,6 +58,12 @@ export class Graph {
     const uid: string = obj.metadata.uid;
     const owners: OwnerReference[] = obj.metadata.ownerReferences ?? [];
     const prev = this.nodes.get(uid);
+    // Most updates (a pod's status) leave ownerReferences alone: no diff to build.
+    if (prev && sameOwners(prev.owners, owners)) {
+      prev.obj = obj;
+      prev.owners = owners;
+      return NoChanges;
+    }
     const before = new Map((prev?.owners ?? []).map((o) => [o.uid, o]));
     const after = new Map(owners.map((o) => [o.uid, o]));
     const changes: OwnerChanges = { added: [], removed: [], changed: [] };

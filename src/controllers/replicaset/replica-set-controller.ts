@@ -15,6 +15,7 @@ import { rankPodsForDeletion } from '../controller-utils/active-pods.js';
 import {
   claimObjects, getControllerOf, newControllerRef, podControllerIndex, PodsByControllerIndex,
 } from '../controller-utils/controller-ref.js';
+import { BatchedEnqueue, onlyStatusChanged } from '../controller-utils/batched-enqueue.js';
 import { ControllerExpectations } from '../controller-utils/expectations.js';
 import { PodControl } from '../controller-utils/pod-template.js';
 import { filterActivePods, isPodActive, isPodReady } from '../controller-utils/pods.js';
@@ -32,8 +33,13 @@ export const SlowStartInitialBatchSize = 1;
 export interface ReplicaSetControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-replicaset-syncs, default 5). */
   workers?: number;
+  /** Status-only events (a pod's readiness, the ReplicaSet's own status write) sync a ReplicaSet at most once per this (ms). */
+  statusBatchMs?: number;
   onError?: (key: string, err: unknown) => void;
 }
+
+/** Default of ReplicaSetControllerOptions.statusBatchMs. */
+export const StatusBatchMs = 250;
 
 export class ReplicaSetController implements Controller, Reconciler {
   readonly name = Name;
@@ -42,6 +48,7 @@ export class ReplicaSetController implements Controller, Reconciler {
   private readonly client: Client;
   private readonly events: EventSink;
   private readonly podControl: PodControl;
+  private readonly batched: BatchedEnqueue;
   private rsInformer!: Informer;
   private podInformer!: Informer;
 
@@ -50,6 +57,7 @@ export class ReplicaSetController implements Controller, Reconciler {
     this.events = ctx.recorder('replicaset-controller');
     this.expectations = new ControllerExpectations(() => ctx.now());
     this.podControl = new PodControl(this.client, (ns) => ref('Pod', ns), this.events, FieldManager);
+    this.batched = new BatchedEnqueue(this.queue, opts.statusBatchMs ?? StatusBatchMs);
   }
 
   setup(): void {
@@ -58,8 +66,8 @@ export class ReplicaSetController implements Controller, Reconciler {
     this.podInformer.addIndex(PodsByControllerIndex, podControllerIndex);
     this.rsInformer.addHandler({
       add: (rs) => this.enqueue(rs),
-      update: (_old, cur) => this.enqueue(cur),
-      delete: (rs) => { this.expectations.delete(keyOf(rs)); this.enqueue(rs); },
+      update: (old, cur) => (onlyStatusChanged(old, cur) ? this.batched.add(keyOf(cur)) : this.enqueue(cur)),
+      delete: (rs) => { this.expectations.delete(keyOf(rs)); this.batched.forget(keyOf(rs)); this.enqueue(rs); },
     });
     this.podInformer.addHandler({
       add: (pod) => this.addPod(pod),
@@ -74,6 +82,15 @@ export class ReplicaSetController implements Controller, Reconciler {
   }
 
   private enqueue(rs: Obj): void { this.queue.add(keyOf(rs)); }
+
+  /**
+   * After an observed pod event: sync now when the ReplicaSet may have to act (nothing more is
+   * expected), else only its status is out of date and the sync can wait for the batch.
+   */
+  private enqueueObserved(rs: Obj): void {
+    const key = keyOf(rs);
+    if (this.expectations.satisfied(key)) this.queue.add(key); else this.batched.add(key);
+  }
 
   /** The ReplicaSet a controllerRef names, if it exists with that uid. */
   private resolveControllerRef(namespace: string, cref: { kind: string; name: string; uid: string } | undefined): Obj | undefined {
@@ -97,7 +114,7 @@ export class ReplicaSetController implements Controller, Reconciler {
       const rs = this.resolveControllerRef(pod.metadata.namespace, cref);
       if (!rs) return;
       this.expectations.creationObserved(keyOf(rs));
-      this.enqueue(rs);
+      this.enqueueObserved(rs);
       return;
     }
     for (const rs of this.replicaSetsForPod(pod)) this.enqueue(rs);
@@ -121,7 +138,9 @@ export class ReplicaSetController implements Controller, Reconciler {
     if (curRef) {
       const rs = this.resolveControllerRef(cur.metadata.namespace, curRef);
       if (!rs) return;
-      this.enqueue(rs);
+      // A pod that stopped being active needs replacing now; other changes only move the status.
+      if (refChanged || labelChanged || isPodActive(old) !== isPodActive(cur)) this.enqueue(rs);
+      else this.batched.add(keyOf(rs));
       const minReady = rs.spec?.minReadySeconds ?? 0;
       // Check availability again once the pod has been ready for minReadySeconds.
       if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.queue.addAfter(keyOf(rs), minReady * 1000 + 1000);
@@ -135,7 +154,7 @@ export class ReplicaSetController implements Controller, Reconciler {
     if (!rs) return;
     const rsKey = keyOf(rs);
     this.expectations.deletionObserved(rsKey, keyOf(pod));
-    this.enqueue(rs);
+    this.enqueueObserved(rs);
   }
 
   /** syncReplicaSet. */
