@@ -18,14 +18,16 @@ export class BatchedEnqueue {
   add(key: string): void {
     if (this.periodMs <= 0) return this.queue.add(key);
     const now = this.now();
-    const wait = (this.lastQueued.get(key) ?? -Infinity) + this.periodMs - now;
-    if (wait <= 0) {
+    const last = this.lastQueued.get(key) ?? -Infinity;
+    if (now >= last + this.periodMs) {
       this.lastQueued.set(key, now);
       this.queue.add(key);
-      return;
+    } else if (last > now) {
+      this.queue.addAfter(key, last - now); // already due then (a no-op unless the timer was lost)
+    } else {
+      this.lastQueued.set(key, last + this.periodMs);
+      this.queue.addAfter(key, last + this.periodMs - now);
     }
-    this.lastQueued.set(key, now + wait);
-    this.queue.addAfter(key, wait);
   }
 
   /** Forgets key (its object was deleted). */
