@@ -7,6 +7,7 @@
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Selector } from '../../apimachinery/labels/index.js';
 import type { AntiAffinityTermGroup, Snapshot } from '../framework/interface.js';
+import { NodeCounts } from '../framework/node-counts.js';
 import { hasScoredAffinity, type ImageStateSummary, NodeInfo } from '../framework/node-info.js';
 import { type AffinityTerm, type Labels, newPodInfo, type PodInfo, termKey } from '../framework/pod-info.js';
 
@@ -14,7 +15,19 @@ interface PodState { info: PodInfo; node: NodeInfo; assumed: boolean }
 
 interface ImageState { summary: ImageStateSummary; nodes: Set<string> }
 
-interface TermGroup extends AntiAffinityTermGroup { readonly term: AffinityTerm; readonly nodes: Map<NodeInfo, number> }
+interface TermGroup extends AntiAffinityTermGroup { readonly term: AffinityTerm; readonly counts: NodeCounts }
+
+interface PodCounter { readonly counts: NodeCounts; readonly matches: (p: PodInfo) => boolean; readonly usesNamespaceLabels: boolean }
+
+/** Pod counters kept at most (least recently used go first); each costs a predicate per pod change. */
+const MAX_POD_COUNTERS = 256;
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  const ak = Object.keys(a);
+  if (ak.length !== Object.keys(b).length) return false;
+  for (const k of ak) if (a[k] !== b[k]) return false;
+  return true;
+}
 
 const podKey = (pod: Pod) => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
@@ -31,6 +44,10 @@ export class Cache implements Snapshot {
   private readonly namespaces = new Map<string, Labels>();
   /** termKey → existing pods' required anti-affinity term and its count per node. */
   private readonly antiAffinityGroups = new Map<string, TermGroup>();
+  /** Predicate key → its pod counts (Map order = least recently used first). */
+  private readonly podCounters = new Map<string, PodCounter>();
+  /** Each node with a Node object counted once: nodes per domain. */
+  private readonly nodeCounts = new NodeCounts();
   private affinityDirty = true;
   private withScoredAffinity: NodeInfo[] = [];
 
@@ -72,6 +89,21 @@ export class Cache implements Snapshot {
     for (const st of best ?? this.pods.values()) if (st.node.node) yield { pod: st.info, node: st.node };
   }
 
+  podCounts(key: string, matches: (p: PodInfo) => boolean, usesNamespaceLabels = false): NodeCounts {
+    let c = this.podCounters.get(key);
+    if (c) {
+      this.podCounters.delete(key);
+    } else {
+      c = { counts: new NodeCounts(), matches, usesNamespaceLabels };
+      for (const st of this.pods.values()) if (matches(st.info)) c.counts.add(st.node, 1);
+      if (this.podCounters.size >= MAX_POD_COUNTERS) this.podCounters.delete(this.podCounters.keys().next().value!);
+    }
+    this.podCounters.set(key, c);
+    return c.counts;
+  }
+
+  nodeDomains(topologyKey: string): ReadonlyMap<string, number> { return this.nodeCounts.byDomain(topologyKey); }
+
   namespaceLabels(namespace: string): Labels | undefined { return this.namespaces.get(namespace); }
 
   // --- nodes ---
@@ -81,8 +113,14 @@ export class Cache implements Snapshot {
     const name = node.metadata?.name ?? '';
     let info = this.infos.get(name);
     if (!info) this.infos.set(name, (info = new NodeInfo(name)));
-    if (info.node) this.removeImages(info);
+    const had = !!info.node;
+    const relabel = !had || !sameLabels(info.labels, node.metadata?.labels ?? {});
+    if (had) this.removeImages(info);
+    // Domain sums follow the node's labels: out under the old ones, back in under the new.
+    if (had && relabel) this.moveNodeInCounts(info, -1);
+    if (!had) this.nodeCounts.add(info, 1);
     info.setNode(node);
+    if (relabel) this.moveNodeInCounts(info, 1);
     this.addImages(info, node);
     if (!this.listIndex.has(name)) {
       this.listIndex.set(name, this.list.length);
@@ -96,6 +134,11 @@ export class Cache implements Snapshot {
     const info = this.infos.get(name);
     if (!info) return;
     this.removeImages(info);
+    if (info.node) {
+      this.moveNodeInCounts(info, -1);
+      info.node = undefined;
+      this.nodeCounts.add(info, -1);
+    }
     const i = this.listIndex.get(name);
     if (i !== undefined) {
       // Swap-remove keeps the list dense; order among the rest changes only for the moved node.
@@ -107,7 +150,7 @@ export class Cache implements Snapshot {
       this.listIndex.delete(name);
     }
     // Pods still bound to the node keep a placeholder until they go.
-    if (info.pods.length) info.node = undefined; else this.infos.delete(name);
+    if (!info.pods.length) this.infos.delete(name);
     this.affinityDirty = true;
   }
 
@@ -143,8 +186,25 @@ export class Cache implements Snapshot {
 
   // --- namespaces (for namespaceSelector in affinity terms) ---
 
-  setNamespace(ns: Namespace): void { this.namespaces.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {}); }
-  removeNamespace(ns: Namespace): void { this.namespaces.delete(ns.metadata?.name ?? ''); }
+  setNamespace(ns: Namespace): void {
+    this.namespaces.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
+    this.dropNamespaceCounters();
+  }
+
+  removeNamespace(ns: Namespace): void {
+    this.namespaces.delete(ns.metadata?.name ?? '');
+    this.dropNamespaceCounters();
+  }
+
+  private dropNamespaceCounters(): void {
+    for (const [k, c] of this.podCounters) if (c.usesNamespaceLabels) this.podCounters.delete(k);
+  }
+
+  private moveNodeInCounts(info: NodeInfo, sign: 1 | -1): void {
+    this.nodeCounts.moveNode(info, sign);
+    for (const c of this.podCounters.values()) c.counts.moveNode(info, sign);
+    for (const g of this.antiAffinityGroups.values()) g.counts.moveNode(info, sign);
+  }
 
   private attach(info: PodInfo, nodeName: string, assumed: boolean): void {
     let node = this.infos.get(nodeName);
@@ -160,6 +220,7 @@ export class Cache implements Snapshot {
     }
     if (hasScoredAffinity(info)) this.affinityDirty = true;
     this.countAntiAffinityTerms(info, node, 1);
+    for (const c of this.podCounters.values()) if (c.matches(info)) c.counts.add(node, 1);
   }
 
   private detach(st: PodState): void {
@@ -174,16 +235,16 @@ export class Cache implements Snapshot {
     if (!st.node.node && st.node.pods.length === 0) this.infos.delete(st.node.name);
     if (hasScoredAffinity(st.info)) this.affinityDirty = true;
     this.countAntiAffinityTerms(st.info, st.node, -1);
+    for (const c of this.podCounters.values()) if (c.matches(st.info)) c.counts.add(st.node, -1);
   }
 
   private countAntiAffinityTerms(info: PodInfo, node: NodeInfo, delta: 1 | -1): void {
     for (const term of info.requiredAntiAffinityTerms) {
       const key = termKey(term);
       let g = this.antiAffinityGroups.get(key);
-      if (!g) this.antiAffinityGroups.set(key, (g = { term, nodes: new Map() }));
-      const n = (g.nodes.get(node) ?? 0) + delta;
-      if (n > 0) g.nodes.set(node, n); else g.nodes.delete(node);
-      if (g.nodes.size === 0) this.antiAffinityGroups.delete(key);
+      if (!g) this.antiAffinityGroups.set(key, (g = { term, counts: new NodeCounts() }));
+      g.counts.add(node, delta);
+      if (g.counts.perNode.size === 0) this.antiAffinityGroups.delete(key);
     }
   }
 

@@ -3,6 +3,7 @@
  * plugins (pure CPU, no I/O) over an in-memory snapshot. A returned `undefined` Status is success.
  */
 import type { CycleState } from './cycle-state.js';
+import type { NodeCounts } from './node-counts.js';
 import type { NodeInfo } from './node-info.js';
 import type { AffinityTerm, Labels, PodInfo } from './pod-info.js';
 import type { Status } from './status.js';
@@ -28,12 +29,21 @@ export interface Snapshot {
   antiAffinityTermGroups(): Iterable<AntiAffinityTermGroup>;
   /** Assigned pods that may match term (a superset: callers still check termMatches), with their node. */
   candidatePods(term: Pick<AffinityTerm, 'selector'>): Iterable<{ pod: PodInfo; node: NodeInfo }>;
+  /**
+   * The assigned pods `matches` selects, counted per node and domain. `key` names the predicate
+   * (equal keys must mean equal predicates): the counts are kept between cycles under it.
+   * `usesNamespaceLabels`: the predicate reads namespace labels (dropped when they change).
+   */
+  podCounts(key: string, matches: (p: PodInfo) => boolean, usesNamespaceLabels?: boolean): NodeCounts;
+  /** Nodes (with a Node object) per value of topologyKey: every domain that exists. */
+  nodeDomains(topologyKey: string): ReadonlyMap<string, number>;
   namespaceLabels(namespace: string): Labels | undefined;
 }
 
 export interface AntiAffinityTermGroup {
   readonly term: AffinityTerm;
-  readonly nodes: ReadonlyMap<NodeInfo, number>;
+  /** The pods carrying the term, per node and domain. */
+  readonly counts: NodeCounts;
 }
 
 export interface Plugin {

@@ -71,9 +71,17 @@ export function termMatches(t: AffinityTerm, pod: PodInfo, nsLabels: NamespaceLa
   return matches(t.selector, pod.labels);
 }
 
-/** A stable identity of a term (for caches that group equal terms). */
-export const termKey = (t: AffinityTerm) =>
-  `${t.topologyKey}|${[...t.namespaces].sort().join(',')}|${t.namespaceSelector ? selectorString(t.namespaceSelector) : '-'}|${selectorString(t.selector)}`;
+const termKeys = new WeakMap<AffinityTerm, string>();
+
+/** A stable identity of a term (for caches that group equal terms); computed once per term. */
+export function termKey(t: AffinityTerm): string {
+  let k = termKeys.get(t);
+  if (k === undefined) {
+    k = `${t.topologyKey}|${[...t.namespaces].sort().join(',')}|${t.namespaceSelector ? selectorString(t.namespaceSelector) : '-'}|${selectorString(t.selector)}`;
+    termKeys.set(t, k);
+  }
+  return k;
+}
 
 /** Builds the PodInfo of pod. Throws (BadRequest) only for selectors validation would have rejected. */
 export function newPodInfo(pod: Pod): PodInfo {

@@ -2,12 +2,14 @@
  * @module InterPodAffinity: required pod affinity and anti-affinity of the incoming pod, and the
  * required anti-affinity of pods already running, per topology domain (filter); preferred terms
  * on both sides (plus existing pods' required affinity, weight 1) score nodes by domain.
+ * PreFilter counts nothing itself: it reads the cache's per-domain counts of the pods each term
+ * selects (kept between cycles), where upstream walks every node each cycle.
  */
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin, Snapshot } from '../../framework/interface.js';
 import { MAX_NODE_SCORE } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { type AffinityTerm, type NamespaceLabels, type PodInfo, termMatches, type WeightedAffinityTerm } from '../../framework/pod-info.js';
+import { type AffinityTerm, type NamespaceLabels, type PodInfo, termKey, termMatches, type WeightedAffinityTerm } from '../../framework/pod-info.js';
 import { SKIP, unresolvable, unschedulable } from '../../framework/status.js';
 
 export const Name = 'InterPodAffinity';
@@ -20,16 +22,55 @@ const HARD_POD_AFFINITY_WEIGHT = 1;
 const PRE_FILTER_KEY = `PreFilter${Name}`;
 const PRE_SCORE_KEY = `PreScore${Name}`;
 
-/** Counts per topology pair, keyed "key\0value". */
-type PairCounts = Map<string, number>;
-const pairKey = (k: string, v: string) => `${k}\0${v}`;
+interface DomainCounts { readonly key: string; readonly byValue: ReadonlyMap<string, number> }
 
-function update(m: PairCounts, node: NodeInfo, topologyKey: string, delta: number): void {
-  const v = node.labels[topologyKey];
-  if (v === undefined) return;
-  const k = pairKey(topologyKey, v);
-  const n = (m.get(k) ?? 0) + delta;
-  if (n === 0) m.delete(k); else m.set(k, n);
+/**
+ * Counts per topology pair (key, value): the cache's live per-domain counts (read-only; several
+ * may share a key) plus this state's own changes (preemption's and nominated pods' dry runs).
+ */
+class TopologyCounts {
+  private empty?: boolean;
+  private keyList?: string[];
+  constructor(
+    private readonly bases: readonly DomainCounts[] = [],
+    /** topologyKey → value → change. */
+    private readonly delta = new Map<string, Map<string, number>>(),
+  ) {}
+
+  /** Every topology key with a count. */
+  keys(): readonly string[] {
+    return (this.keyList ??= [...new Set([...this.bases.map((b) => b.key), ...this.delta.keys()])]);
+  }
+
+  get(key: string, value: string): number {
+    let n = this.delta.get(key)?.get(value) ?? 0;
+    for (const b of this.bases) if (b.key === key) n += b.byValue.get(value) ?? 0;
+    return n;
+  }
+
+  /** Adds delta to the pair of node's value for topologyKey (nothing when the node lacks the label). */
+  add(node: NodeInfo, topologyKey: string, delta: number): void {
+    const v = node.labels[topologyKey];
+    if (v === undefined) return;
+    let m = this.delta.get(topologyKey);
+    if (!m) {
+      this.delta.set(topologyKey, (m = new Map()));
+      this.keyList = undefined;
+    }
+    m.set(v, (m.get(v) ?? 0) + delta);
+    this.empty = undefined;
+  }
+
+  /** No pair has a positive count. */
+  isEmpty(): boolean {
+    if (this.empty === undefined) {
+      const positive = (key: string, values: Iterable<string>) => { for (const v of values) if (this.get(key, v) > 0) return true; return false; };
+      this.empty = !this.bases.some((b) => positive(b.key, b.byValue.keys())) && ![...this.delta].some(([k, m]) => positive(k, m.keys()));
+    }
+    return this.empty;
+  }
+
+  clone() { return new TopologyCounts(this.bases, new Map([...this.delta].map(([k, m]) => [k, new Map(m)]))); }
 }
 
 /** The pod matches every term (and there is at least one). Namespace labels are not consulted. */
@@ -43,26 +84,26 @@ class PreFilterState {
   constructor(
     readonly nsLabels: NamespaceLabels,
     /** Existing pods' anti-affinity terms that match the incoming pod. */
-    readonly existingAntiAffinityCounts: PairCounts = new Map(),
+    readonly existingAntiAffinityCounts: TopologyCounts,
     /** Existing pods matching all of the incoming pod's affinity terms. */
-    readonly affinityCounts: PairCounts = new Map(),
+    readonly affinityCounts: TopologyCounts,
     /** Existing pods matching each of the incoming pod's anti-affinity terms. */
-    readonly antiAffinityCounts: PairCounts = new Map(),
+    readonly antiAffinityCounts: TopologyCounts,
   ) {}
 
   clone() {
-    return new PreFilterState(this.nsLabels, new Map(this.existingAntiAffinityCounts), new Map(this.affinityCounts), new Map(this.antiAffinityCounts));
+    return new PreFilterState(this.nsLabels, this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone());
   }
 
   updateWithPod(incoming: PodInfo, p: PodInfo, node: NodeInfo, delta: number): void {
     for (const t of p.requiredAntiAffinityTerms) {
-      if (termMatches(t, incoming, this.nsLabels)) update(this.existingAntiAffinityCounts, node, t.topologyKey, delta);
+      if (termMatches(t, incoming, this.nsLabels)) this.existingAntiAffinityCounts.add(node, t.topologyKey, delta);
     }
     if (matchesAllTerms(incoming.requiredAffinityTerms, p, this.nsLabels)) {
-      for (const t of incoming.requiredAffinityTerms) update(this.affinityCounts, node, t.topologyKey, delta);
+      for (const t of incoming.requiredAffinityTerms) this.affinityCounts.add(node, t.topologyKey, delta);
     }
     for (const t of incoming.requiredAntiAffinityTerms) {
-      if (termMatches(t, p, this.nsLabels)) update(this.antiAffinityCounts, node, t.topologyKey, delta);
+      if (termMatches(t, p, this.nsLabels)) this.antiAffinityCounts.add(node, t.topologyKey, delta);
     }
   }
 }
@@ -72,28 +113,28 @@ class PreScoreState {
   clone() { return this; }
 }
 
+const usesNamespaceLabels = (terms: readonly AffinityTerm[]) => terms.some((t) => !!t.namespaceSelector);
+
 function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
   const nsLabels: NamespaceLabels = (ns) => snapshot.namespaceLabels(ns);
-  const s = new PreFilterState(nsLabels);
+  const existingAnti: DomainCounts[] = [];
   let existingTerms = false;
-  for (const { term, nodes } of snapshot.antiAffinityTermGroups()) {
+  for (const { term, counts } of snapshot.antiAffinityTermGroups()) {
     existingTerms = true;
-    if (!termMatches(term, pod, nsLabels)) continue;
-    for (const [node, n] of nodes) update(s.existingAntiAffinityCounts, node, term.topologyKey, n);
+    if (termMatches(term, pod, nsLabels)) existingAnti.push({ key: term.topologyKey, byValue: counts.byDomain(term.topologyKey) });
   }
-  if (pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0 && !existingTerms) return SKIP;
-  if (pod.requiredAffinityTerms.length) {
-    for (const { pod: existing, node } of snapshot.candidatePods(pod.requiredAffinityTerms[0])) {
-      if (!matchesAllTerms(pod.requiredAffinityTerms, existing, nsLabels)) continue;
-      for (const t of pod.requiredAffinityTerms) update(s.affinityCounts, node, t.topologyKey, 1);
-    }
+  const affinityTerms = pod.requiredAffinityTerms;
+  if (affinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0 && !existingTerms) return SKIP;
+  const affinity: DomainCounts[] = [];
+  if (affinityTerms.length) {
+    // Pods matching all the terms, counted under each term's topology key.
+    const counts = snapshot.podCounts(`affinity|${affinityTerms.map(termKey).join('&')}`,
+      (p) => matchesAllTerms(affinityTerms, p, nsLabels), usesNamespaceLabels(affinityTerms));
+    for (const t of affinityTerms) affinity.push({ key: t.topologyKey, byValue: counts.byDomain(t.topologyKey) });
   }
-  for (const t of pod.requiredAntiAffinityTerms) {
-    for (const { pod: existing, node } of snapshot.candidatePods(t)) {
-      if (termMatches(t, existing, nsLabels)) update(s.antiAffinityCounts, node, t.topologyKey, 1);
-    }
-  }
-  state.write(PRE_FILTER_KEY, s);
+  const anti = pod.requiredAntiAffinityTerms.map((t) => ({ key: t.topologyKey,
+    byValue: snapshot.podCounts(`term|${termKey(t)}`, (p) => termMatches(t, p, nsLabels), !!t.namespaceSelector).byDomain(t.topologyKey) }));
+  state.write(PRE_FILTER_KEY, new PreFilterState(nsLabels, new TopologyCounts(existingAnti), new TopologyCounts(affinity), new TopologyCounts(anti)));
   return undefined;
 }
 
@@ -102,25 +143,26 @@ function satisfyPodAffinity(s: PreFilterState, pod: PodInfo, node: NodeInfo): bo
   for (const t of pod.requiredAffinityTerms) {
     const v = node.labels[t.topologyKey];
     if (v === undefined) return false;
-    if ((s.affinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+    if (s.affinityCounts.get(t.topologyKey, v) <= 0) podsExist = false;
   }
   if (podsExist) return true;
   // The first pod of a group with affinity to itself may go anywhere when no pod matches yet.
-  return s.affinityCounts.size === 0 && matchesAllTerms(pod.requiredAffinityTerms, pod, () => undefined);
+  return s.affinityCounts.isEmpty() && matchesAllTerms(pod.requiredAffinityTerms, pod, () => undefined);
 }
 
 function satisfyPodAntiAffinity(s: PreFilterState, pod: PodInfo, node: NodeInfo): boolean {
-  if (s.antiAffinityCounts.size === 0) return true;
   for (const t of pod.requiredAntiAffinityTerms) {
     const v = node.labels[t.topologyKey];
-    if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) return false;
+    if (v !== undefined && s.antiAffinityCounts.get(t.topologyKey, v) > 0) return false;
   }
   return true;
 }
 
 function satisfyExistingPodsAntiAffinity(s: PreFilterState, node: NodeInfo): boolean {
-  if (s.existingAntiAffinityCounts.size === 0) return true;
-  for (const [k, v] of Object.entries(node.labels)) if ((s.existingAntiAffinityCounts.get(pairKey(k, v)) ?? 0) > 0) return false;
+  for (const k of s.existingAntiAffinityCounts.keys()) {
+    const v = node.labels[k];
+    if (v !== undefined && s.existingAntiAffinityCounts.get(k, v) > 0) return false;
+  }
   return true;
 }
 

@@ -2,11 +2,14 @@
  * @module PodTopologySpread: DoNotSchedule constraints keep the skew (matching pods in a domain
  * minus the global minimum) within maxSkew (filter); ScheduleAnyway constraints prefer domains
  * with fewer matching pods (score). Node inclusion: nodeAffinityPolicy Honor, nodeTaintsPolicy
- * Ignore by default.
+ * Ignore by default. PreFilter reads the cache's per-domain counts of the pods each constraint
+ * selects (kept between cycles) instead of counting over every node each cycle as upstream does;
+ * it walks the nodes only when the pod's node affinity, honored taints or several topology keys
+ * narrow which nodes count.
  */
 import type { Toleration, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { fromLabelSelector, matches, type Selector } from '../../../apimachinery/labels/index.js';
+import { fromLabelSelector, matches, type Selector, selectorString } from '../../../apimachinery/labels/index.js';
 import type { CycleState } from '../../framework/cycle-state.js';
 import type { FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin, Snapshot } from '../../framework/interface.js';
 import { MAX_NODE_SCORE } from '../../framework/interface.js';
@@ -25,6 +28,8 @@ const PRE_FILTER_KEY = `PreFilter${Name}`;
 const PRE_SCORE_KEY = `PreScore${Name}`;
 
 interface Constraint {
+  /** Names the pods the constraint counts (namespace and selector), for the cache's counters. */
+  countKey: string;
   maxSkew: number;
   topologyKey: string;
   selector: Selector;
@@ -33,16 +38,28 @@ interface Constraint {
   honorTaints: boolean;
 }
 
-/** The pod's constraints with the given whenUnsatisfiable, matchLabelKeys folded into the selector. */
+const compiled = new WeakMap<PodInfo, Record<'DoNotSchedule' | 'ScheduleAnyway', Constraint[]>>();
+
+/** The pod's constraints with the given whenUnsatisfiable, matchLabelKeys folded into the selector; compiled once per pod. */
 function constraintsOf(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
-  return (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === action).map((c) => ({
-    maxSkew: c.maxSkew,
-    topologyKey: c.topologyKey,
-    selector: fromLabelSelector(withMatchLabelKeys(c, pod.labels)),
-    minDomains: c.minDomains ?? 1,
-    honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
-    honorTaints: c.nodeTaintsPolicy === 'Honor',
-  }));
+  let c = compiled.get(pod);
+  if (!c) compiled.set(pod, (c = { DoNotSchedule: compile(pod, 'DoNotSchedule'), ScheduleAnyway: compile(pod, 'ScheduleAnyway') }));
+  return c[action];
+}
+
+function compile(pod: PodInfo, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+  return (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === action).map((c) => {
+    const selector = fromLabelSelector(withMatchLabelKeys(c, pod.labels));
+    return {
+      countKey: `spread|${pod.namespace}|${selectorString(selector)}`,
+      maxSkew: c.maxSkew,
+      topologyKey: c.topologyKey,
+      selector,
+      minDomains: c.minDomains ?? 1,
+      honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+      honorTaints: c.nodeTaintsPolicy === 'Honor',
+    };
+  });
 }
 
 function withMatchLabelKeys(c: TopologySpreadConstraint, labels: Labels): LabelSelector | null {
@@ -60,9 +77,13 @@ const hasAllKeys = (labels: Labels, cs: readonly Constraint[]) => cs.every((c) =
 class Inclusion {
   private readonly affinity: NodeMatcher;
   private readonly tolerations: readonly Toleration[];
+  /** The pod has no nodeSelector nor required node affinity: only honored taints can exclude nodes. */
+  readonly noNodeAffinity: boolean;
   constructor(pod: PodInfo) {
     this.affinity = requiredNodeAffinity(pod.pod);
     this.tolerations = pod.pod.spec?.tolerations ?? [];
+    this.noNodeAffinity = Object.keys(pod.pod.spec?.nodeSelector ?? {}).length === 0
+      && !pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   }
   includes(c: Constraint, node: NodeInfo): boolean {
     if (c.honorNodeAffinity && !this.affinity(node.labels, node.name)) return false;
@@ -81,10 +102,13 @@ class PreFilterState {
     readonly counts: Map<string, Map<string, number>>,
     /** topologyKey → the smallest count over its domains. */
     readonly minimum: Map<string, number>,
+    /** Per constraint: whether the incoming pod itself matches its selector. */
+    readonly selfMatch: boolean[],
   ) {}
 
   clone() {
-    return new PreFilterState(this.constraints, this.inclusion, new Map([...this.counts].map(([k, m]) => [k, new Map(m)])), new Map(this.minimum));
+    return new PreFilterState(this.constraints, this.inclusion, new Map([...this.counts].map(([k, m]) => [k, new Map(m)])), new Map(this.minimum),
+      this.selfMatch);
   }
 
   recomputeMinimum(key: string): void {
@@ -111,42 +135,41 @@ function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
   const inclusion = new Inclusion(pod);
   const counts = new Map<string, Map<string, number>>();
   for (const c of constraints) if (!counts.has(c.topologyKey)) counts.set(c.topologyKey, new Map());
-  // Every eligible domain, including those without matching pods; eligible nodes per constraint.
-  const eligible = constraints.map(() => new Set<NodeInfo>());
-  for (const node of snapshot.nodes()) {
-    if (!hasAllKeys(node.labels, constraints)) continue;
-    constraints.forEach((c, i) => {
-      if (!inclusion.includes(c, node)) return;
-      eligible[i].add(node);
-      const byValue = counts.get(c.topologyKey)!;
-      const v = node.labels[c.topologyKey];
-      if (!byValue.has(v)) byValue.set(v, 0);
-    });
-  }
-  constraints.forEach((c, i) => {
-    const byValue = counts.get(c.topologyKey)!;
-    for (const { pod: p, node } of snapshot.candidatePods(c)) {
-      if (!eligible[i].has(node) || !countsMatch(p, c, pod.namespace)) continue;
-      const v = node.labels[c.topologyKey];
-      byValue.set(v, byValue.get(v)! + 1);
+  const matching = constraints.map((c) => snapshot.podCounts(c.countKey, (p) => countsMatch(p, c, pod.namespace)));
+  if (counts.size === 1 && inclusion.noNodeAffinity && !constraints.some((c) => c.honorTaints)) {
+    // Every node with the one topology key counts: read the domain sums as they are.
+    const [[key, byValue]] = counts;
+    for (const v of snapshot.nodeDomains(key).keys()) byValue.set(v, 0);
+    for (const m of matching) for (const [v, n] of m.byDomain(key)) byValue.set(v, byValue.get(v)! + n);
+  } else {
+    // Every eligible domain, including those without matching pods, with the pods on eligible nodes.
+    for (const node of snapshot.nodes()) {
+      if (!hasAllKeys(node.labels, constraints)) continue;
+      constraints.forEach((c, i) => {
+        if (!inclusion.includes(c, node)) return;
+        const byValue = counts.get(c.topologyKey)!;
+        const v = node.labels[c.topologyKey];
+        byValue.set(v, (byValue.get(v) ?? 0) + (matching[i].perNode.get(node) ?? 0));
+      });
     }
-  });
-  const s = new PreFilterState(constraints, inclusion, counts, new Map());
+  }
+  const s = new PreFilterState(constraints, inclusion, counts, new Map(), constraints.map((c) => matches(c.selector, pod.labels)));
   for (const key of counts.keys()) s.recomputeMinimum(key);
   state.write(PRE_FILTER_KEY, s);
   return undefined;
 }
 
-function filter(state: CycleState, pod: PodInfo, node: NodeInfo) {
+function filter(state: CycleState, _pod: PodInfo, node: NodeInfo) {
   const s = state.read<PreFilterState>(PRE_FILTER_KEY);
   if (!s) return undefined;
-  for (const c of s.constraints) {
+  for (let i = 0; i < s.constraints.length; i++) {
+    const c = s.constraints[i];
     const v = node.labels[c.topologyKey];
     if (v === undefined) return unresolvable(ErrReasonNodeLabelNotMatch);
     const byValue = s.counts.get(c.topologyKey)!;
     // Fewer domains than minDomains: the global minimum counts as 0.
     const min = byValue.size < c.minDomains ? 0 : s.minimum.get(c.topologyKey)!;
-    const self = matches(c.selector, pod.labels) ? 1 : 0;
+    const self = s.selfMatch[i] ? 1 : 0;
     if ((byValue.get(v) ?? 0) + self - min > c.maxSkew) return unschedulable(ErrReasonConstraintsNotMatch);
   }
   return undefined;
