@@ -30,11 +30,14 @@ const UPSTREAM_FLOOR: Record<Shape, number> = { basic: 270, 'anti-affinity': 60,
  * Pods per case: the algorithm alone runs 10,000 pods at 100 and 1,000 nodes and 5,000 at 5,000;
  * the in-process runs (bound by the API server's writes) take 5,000 pods each to stay near 5 minutes.
  */
-const CASES: { nodes: number; pods: number; inProcessPods: number }[] = [
+const ALL_CASES: { nodes: number; pods: number; inProcessPods: number }[] = [
   { nodes: 100, pods: 10_000, inProcessPods: 5_000 },
   { nodes: 1_000, pods: 10_000, inProcessPods: 5_000 },
   { nodes: 5_000, pods: 5_000, inProcessPods: 5_000 },
 ];
+/** SCHED_BENCH_NODES="5000" limits the cases to those node counts (before scaling). */
+const onlyNodes = process.env.SCHED_BENCH_NODES?.split(',').map(Number);
+const CASES = ALL_CASES.filter((c) => !onlyNodes || onlyNodes.includes(c.nodes));
 const SHAPES: Shape[] = ['basic', 'anti-affinity', 'spread'];
 const ZONES = 10;
 const NS = 'default';
@@ -138,9 +141,13 @@ function algorithmOnly(nodes: number, pods: number, shape: Shape): number {
   return pods / ((performance.now() - t0) / 1000);
 }
 
-/** SCHED_BENCH_ONLY="basic,spread" limits the shapes; SCHED_BENCH_ALGORITHM=only skips the in-process runs (profiling). */
+/**
+ * SCHED_BENCH_ONLY="basic,spread" limits the shapes; SCHED_BENCH_ALGORITHM=only skips the in-process
+ * runs, =skip the algorithm table (profiling one side).
+ */
 const only = process.env.SCHED_BENCH_ONLY?.split(',');
 const algorithmOnlyRun = process.env.SCHED_BENCH_ALGORITHM === 'only';
+const skipAlgorithm = process.env.SCHED_BENCH_ALGORITHM === 'skip';
 const results: Result[] = [];
 const tStart = performance.now();
 for (const c of algorithmOnlyRun ? [] : CASES) {
@@ -162,7 +169,7 @@ for (const r of results) {
 
 console.log('\nScheduling algorithm alone (cache + plugins + assume; no API, no binding)');
 console.log(['nodes', 'pods', 'shape', 'pods/s', 'k8s floor @5k', 'ratio'].map((h, i) => pad(h, i === 2 ? 14 : 10)).join(' '));
-for (const c of CASES) {
+for (const c of skipAlgorithm ? [] : CASES) {
   for (const shape of SHAPES.filter((s) => !only || only.includes(s))) {
     const nodes = Math.max(10, Math.round(c.nodes * SCALE));
     const pods = Math.max(10, Math.round(c.pods * SCALE));

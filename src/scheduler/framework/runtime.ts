@@ -99,7 +99,9 @@ export class Framework {
    * node, the pod must fit both with them (so it does not take their place) and without them.
    */
   runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status | undefined {
-    const nominated = this.nominated(node.name).filter((n) => n.priority >= pod.priority && n.uid !== pod.uid);
+    const all = this.nominated(node.name);
+    // Most nodes have no nominated pods: no list to filter.
+    const nominated = all.length === 0 ? all : all.filter((n) => n.priority >= pod.priority && n.uid !== pod.uid);
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, node);
     const stateWith = state.clone();
     const nodeWith = node.clone();

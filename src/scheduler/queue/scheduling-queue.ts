@@ -8,6 +8,9 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { newPodInfo, type PodInfo } from '../framework/pod-info.js';
 import { Heap } from './heap.js';
 
+/** Shared empty answer of nominatedPodsForNode (asked once per node per cycle). */
+const NONE: readonly PodInfo[] = Object.freeze([]);
+
 export interface QueuedPodInfo {
   info: PodInfo;
   /** When the pod last entered a queue (ms); its backoff counts from here. */
@@ -212,7 +215,7 @@ export class SchedulingQueue {
     if (list.length) this.nominatedByNode.set(node, list); else this.nominatedByNode.delete(node);
   }
 
-  nominatedPodsForNode(nodeName: string): readonly PodInfo[] { return this.nominatedByNode.get(nodeName) ?? []; }
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[] { return this.nominatedByNode.get(nodeName) ?? NONE; }
 
   private updateNomination(info: PodInfo): void {
     const node = info.pod.status?.nominatedNodeName;

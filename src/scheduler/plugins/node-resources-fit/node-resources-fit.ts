@@ -30,6 +30,19 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
   return out;
 }
 
+/** Whether insufficientResources would find nothing, without building the list (the common case, once per node). */
+function fits(pod: PodInfo, node: NodeInfo): boolean {
+  if (node.pods.length + 1 > node.allowedPodNumber) return false;
+  const req = pod.requests;
+  const a = node.allocatable;
+  const used = node.requested;
+  if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > a.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) return false;
+  for (const [name, q] of req.scalar) if (q > 0 && q > (a.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+  return true;
+}
+
 /** leastRequestedScore: (capacity - requested) * 100 / capacity, 0 when over capacity. */
 export function leastRequestedScore(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
@@ -39,6 +52,7 @@ export function leastRequestedScore(requested: number, capacity: number): number
 export const New = () => ({
   name: Name,
   filter(_state, pod, node) {
+    if (fits(pod, node)) return undefined;
     const reasons = insufficientResources(pod, node);
     return reasons.length ? unschedulable(...reasons) : undefined;
   },
