@@ -4,18 +4,18 @@
  * ("always"/"never"), then a random draw against weight out of weightTotal. A canary without
  * endpoints never takes traffic.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Backend, Canary, Route } from '../types.js';
+import type { HeaderMap } from './headers.js';
 
 export interface Chosen { backend?: Backend; ingress: { namespace: string; name: string } }
 
-export function chooseBackend(route: Route, headers: IncomingHttpHeaders, random: () => number = Math.random): Chosen {
+export function chooseBackend(route: Route, headers: HeaderMap, random: () => number = Math.random): Chosen {
   const c = route.canary;
   if (c && c.backend.endpoints.length > 0 && wantsCanary(c, headers, random)) return { backend: c.backend, ingress: c.ingress };
   return { backend: route.backend, ingress: route.ingress };
 }
 
-function wantsCanary(c: Canary, headers: IncomingHttpHeaders, random: () => number): boolean {
+function wantsCanary(c: Canary, headers: HeaderMap, random: () => number): boolean {
   if (c.header) {
     const v = headers[c.header.toLowerCase()];
     const value = Array.isArray(v) ? v[0] : v;
@@ -36,9 +36,9 @@ function wantsCanary(c: Canary, headers: IncomingHttpHeaders, random: () => numb
   return Math.floor(random() * c.weightTotal) + 1 <= c.weight;
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
+function cookieValue(header: string | string[] | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.split(';')) {
+  for (const part of (Array.isArray(header) ? header.join(';') : header).split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }

@@ -1,43 +1,36 @@
 /**
- * @module One proxied request, from route lookup to the last response byte: 400/404/308/503/413
- * answered by the proxy itself, then the request streamed to a random ready endpoint (HTTP,
- * HTTPS or h2c for GRPC) and the response streamed back. Connect failures of idempotent requests
- * move on to another endpoint (nginx's proxy_next_upstream error timeout, 3 tries; not for GRPC
- * streams); a failure before the response is a 502 (504 on timeout), after it the client
- * connection is cut.
+ * @module One request of an HTTP/2 client (HTTP/1.x clients are served by http1/), from route
+ * lookup to the last response byte: 400/404/308/503/413 answered by the proxy itself, then the
+ * request streamed to a random ready endpoint (HTTP, HTTPS or h2c for GRPC) and the response
+ * streamed back. Connect failures of idempotent requests move on to another endpoint; a failure
+ * before the response is a 502 (504 on timeout), after it the stream is reset.
  */
 import http, { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Logger } from 'pino';
-import type { Backend, Route, RouteTable } from '../types.js';
-import { chooseBackend } from './canary.js';
-import { endToEnd, requestIdOf, upstreamHeaders, type ForwardContext } from './headers.js';
+import type { Backend, Route } from '../types.js';
+import { endToEnd, requestIdOf, upstreamHeaders } from './headers.js';
 import { record, type RequestRecord } from './metrics.js';
 import { rewrittenTarget } from './rewrite.js';
-import { bodyless, pathOf, rawHostOf, routeHostOf, type ClientRequest } from './request-info.js';
+import { clientAddress } from './request-info.js';
+import { mayRetry, pickEndpoint, routeRequest, type RoutingContext } from './route-request.js';
 import type { Upstreams } from './upstreams.js';
 
-export type ClientResponse = http.ServerResponse | http2.Http2ServerResponse;
-
-export interface ProxyContext {
-  routes: { current(): RouteTable };
+export interface ProxyContext extends RoutingContext {
   upstreams: Upstreams;
   log: Logger;
-  /** The HTTPS port redirects point at (omitted from the URL when 443). */
-  httpsPort: number;
   connectTimeoutMs: number;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-const MAX_TRIES = 3;
-const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNECTTIMEOUT']);
+type Request = http2.Http2ServerRequest;
+type Response = http2.Http2ServerResponse;
 
 /** Everything one forwarding attempt needs; `tried` grows with each endpoint attempted. */
 interface Forward {
   ctx: ProxyContext;
-  req: ClientRequest;
-  res: ClientResponse;
+  req: Request;
+  res: Response;
   route: Route;
   backend: Backend;
   headers: OutgoingHttpHeaders;
@@ -47,80 +40,41 @@ interface Forward {
   noBody: boolean;
 }
 
-export function handleRequest(ctx: ProxyContext, req: ClientRequest, res: ClientResponse, proto: 'http' | 'https'): void {
+export function handleH2Request(ctx: ProxyContext, req: Request, res: Response): void {
   const requestId = requestIdOf(req.headers);
   const target = req.url ?? '/';
-  const rawHost = rawHostOf(req);
-  const rec: RequestRecord = { method: req.method ?? '', host: rawHost ?? '', path: target, status: 0, bytes: 0,
-    startedAt: performance.now(), requestId, protocol: `HTTP/${req.httpVersion}` };
+  const rec: RequestRecord = { method: req.method ?? '', host: String(req.headers[':authority'] ?? req.headers.host ?? ''), path: target, status: 0, bytes: 0,
+    startedAt: performance.now(), requestId, protocol: 'HTTP/2.0' };
   req.on('error', () => {});
   res.on('error', () => {});
   res.once('close', () => {
     rec.status = res.headersSent ? res.statusCode : 499;
     record(ctx.log, rec);
   });
-
-  if (rawHost === undefined || !target.startsWith('/')) return reply(res, 400, requestId);
-  const route = ctx.routes.current().match(routeHostOf(rawHost), pathOf(target));
-  if (!route) return reply(res, 404, requestId);
-  rec.routeHost = route.host;
-  rec.ingress = route.ingress;
-  if (route.sslRedirect && proto === 'http') {
-    const port = ctx.httpsPort === 443 ? '' : `:${ctx.httpsPort}`;
-    return reply(res, 308, requestId, { location: `https://${routeHostOf(rawHost)}${port}${target}` });
-  }
-  const { backend, ingress } = chooseBackend(route, req.headers);
-  rec.ingress = ingress;
-  rec.service = backend?.service;
-  if (!backend || backend.endpoints.length === 0) return reply(res, 503, requestId);
-  const cl = Number(req.headers['content-length'] ?? 0);
-  if (route.maxBodyBytes > 0 && cl > route.maxBodyBytes) return reply(res, 413, requestId, { connection: 'close' });
-
-  const fc: ForwardContext = { clientIp: clientIp(req), proto, host: rawHost, port: req.socket.localPort ?? 0, requestId };
-  const headers = upstreamHeaders(req.headers, fc);
-  const f: Forward = { ctx, req, res, route, backend, headers, target: rewrittenTarget(route, target), rec, tried: new Set(), noBody: bodyless(req) };
+  const routing = routeRequest(ctx, rec, target, req.headers, 'https');
+  if (!routing.forward) return reply(res, routing.status, requestId, routing.location ? { location: routing.location } : {});
+  const { route, backend, rawHost } = routing;
+  const headers = upstreamHeaders(req.headers, { clientIp: clientAddress(req.socket.remoteAddress), proto: 'https', host: rawHost, port: req.socket.localPort ?? 0, requestId });
+  const noBody = req.stream.endAfterHeaders || req.headers['content-length'] === '0';
+  const f: Forward = { ctx, req, res, route, backend, headers, target: rewrittenTarget(route, target), rec, tried: new Set(), noBody };
   if (backend.protocol === 'GRPC') forwardH2c(f);
   else forwardHttp(f);
 }
 
-/** A short text answer from the proxy itself; once headers went out, the connection is cut instead. */
-export function reply(res: ClientResponse, status: number, requestId: string, extra: OutgoingHttpHeaders = {}): void {
+/** A short text answer from the proxy itself; once headers went out, the stream is reset instead. */
+function reply(res: Response, status: number, requestId: string, extra: OutgoingHttpHeaders = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = `${status} ${STATUS_CODES[status]}\n`;
-  // HTTP/2 forbids connection headers; closing is HTTP/1.1's way to drop an unread body.
-  if ('stream' in res) delete extra.connection;
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId, ...extra });
   res.end(body);
 }
 
-function clientIp(req: ClientRequest): string {
-  const a = req.socket.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
-function pickEndpoint(f: Forward): { ip: string; port: number } {
-  const eps = f.backend.endpoints;
-  const fresh = eps.filter((e) => !f.tried.has(`${e.ip}:${e.port}`));
-  const list = fresh.length > 0 ? fresh : eps;
-  const ep = list[Math.floor(Math.random() * list.length)];
-  const key = `${ep.ip}:${ep.port}`;
-  f.tried.add(key);
-  f.rec.upstream = f.rec.upstream ? `${f.rec.upstream}, ${key}` : key;
-  return ep;
-}
-
-/** True when this failure may go to another endpoint: nothing of the request or response has passed. */
-function mayRetry(f: Forward, err: NodeJS.ErrnoException, bodySent: boolean): boolean {
-  return RETRYABLE.has(err.code ?? '') && !bodySent && IDEMPOTENT.has(f.req.method ?? '')
-    && f.tried.size < Math.min(MAX_TRIES, f.backend.endpoints.length) && !f.res.destroyed;
-}
-
 function forwardHttp(f: Forward): void {
   const { ctx, req, res, route } = f;
-  const ep = pickEndpoint(f);
+  const ep = pickEndpoint(f.backend, f.tried, f.rec);
   const agent = ctx.upstreams.agent(f.backend.protocol, ep.ip, ep.port);
   const up = (f.backend.protocol === 'HTTPS' ? https : http).request({
     host: ep.ip, port: ep.port, method: req.method, path: f.target, headers: f.headers, agent, timeout: route.readTimeoutMs,
@@ -142,7 +96,7 @@ function forwardHttp(f: Forward): void {
           limitHit = true;
           req.unpipe(up);
           up.destroy();
-          reply(res, 413, f.rec.requestId, { connection: 'close' });
+          reply(res, 413, f.rec.requestId);
         }
       });
     }
@@ -166,13 +120,13 @@ function forwardHttp(f: Forward): void {
     res.writeHead(upRes.statusCode ?? 502, headers);
     upRes.on('data', (chunk: Buffer) => { f.rec.bytes += chunk.length; });
     upRes.on('error', () => res.destroy());
-    upRes.pipe(res as NodeJS.WritableStream);
+    upRes.pipe(res);
   });
   up.on('error', (err: NodeJS.ErrnoException) => {
     res.off('close', onClientGone);
     if (limitHit || res.destroyed) return;
     if (answered) return void res.destroy();
-    if (mayRetry(f, err, bodySent)) {
+    if (mayRetry(err.code, req.method, bodySent, f.tried.size, f.backend) && !res.destroyed) {
       ctx.log.debug({ err: err.message, upstream: `${ep.ip}:${ep.port}`, requestId: f.rec.requestId }, 'ingress: trying another endpoint');
       return forwardHttp(f);
     }
@@ -183,7 +137,7 @@ function forwardHttp(f: Forward): void {
 /** GRPC backends: the request as an h2c stream on the endpoint's shared session, trailers passed on. */
 function forwardH2c(f: Forward): void {
   const { ctx, req, res, route } = f;
-  const ep = pickEndpoint(f);
+  const ep = pickEndpoint(f.backend, f.tried, f.rec);
   const headers: OutgoingHttpHeaders = { ...f.headers, ':method': req.method, ':path': f.target, ':authority': f.headers.host, ':scheme': 'http' };
   delete headers.host;
   if (req.headers.te === 'trailers') headers.te = 'trailers';
@@ -203,10 +157,10 @@ function forwardH2c(f: Forward): void {
     out['x-request-id'] = f.rec.requestId;
     res.writeHead(Number(h[':status'] ?? 502), out);
     stream.on('data', (chunk: Buffer) => { f.rec.bytes += chunk.length; });
-    stream.pipe(res as NodeJS.WritableStream);
+    stream.pipe(res);
   });
   stream.on('trailers', (t) => {
-    if ('addTrailers' in res) res.addTrailers(endToEnd(t as http.IncomingHttpHeaders) as Record<string, string>);
+    res.addTrailers(endToEnd(t as http.IncomingHttpHeaders) as Record<string, string>);
   });
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (res.destroyed) return;

@@ -5,9 +5,12 @@
  * X-Real-IP and X-Request-ID.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding',
+/** Header fields by lower-case name as either Node's parsers or the proxy's own HTTP/1 parser give them. */
+export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
+
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding',
   'upgrade', 'http2-settings', 'proxy-authenticate', 'proxy-authorization']);
 
 /** What the proxy knows about the client side of one request. */
@@ -23,14 +26,14 @@ export interface ForwardContext {
 }
 
 /** The client's X-Request-ID when it sent a sane one, else 32 random hex digits as nginx's $request_id (from randomUUID, which draws from a cached entropy pool). */
-export function requestIdOf(headers: IncomingHttpHeaders): string {
+export function requestIdOf(headers: HeaderMap): string {
   const given = headers['x-request-id'];
   return typeof given === 'string' && given.length > 0 && given.length <= 200 && /^[\x21-\x7e]+$/.test(given)
     ? given : randomUUID().replace(/-/g, '');
 }
 
 /** Copies headers without hop-by-hop ones, the names the Connection header lists and pseudo-headers. */
-export function endToEnd(headers: IncomingHttpHeaders, keep?: ReadonlySet<string>): OutgoingHttpHeaders {
+export function endToEnd(headers: HeaderMap, keep?: ReadonlySet<string>): OutgoingHttpHeaders {
   const listed = connectionTokens(headers.connection);
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
@@ -42,7 +45,7 @@ export function endToEnd(headers: IncomingHttpHeaders, keep?: ReadonlySet<string
 }
 
 /** The headers sent upstream: the client's end-to-end headers, Host kept, plus the forwarding headers. */
-export function upstreamHeaders(headers: IncomingHttpHeaders, c: ForwardContext, keep?: ReadonlySet<string>): OutgoingHttpHeaders {
+export function upstreamHeaders(headers: HeaderMap, c: ForwardContext, keep?: ReadonlySet<string>): OutgoingHttpHeaders {
   const out = endToEnd(headers, keep);
   out.host = c.host;
   const xff = headers['x-forwarded-for'];
@@ -56,7 +59,8 @@ export function upstreamHeaders(headers: IncomingHttpHeaders, c: ForwardContext,
   return out;
 }
 
-function connectionTokens(value: string | undefined): Set<string> | undefined {
+/** The lower-case tokens of the Connection header(s). */
+export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (!value) return undefined;
-  return new Set(value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  return new Set((Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
 }

@@ -1,20 +1,21 @@
 /**
- * @module The request facts the proxy routes on, read the same way for HTTP/1.1 and HTTP/2
+ * @module The request facts the proxy routes on, read the same way for HTTP/1.x and HTTP/2
  * clients: the host (Host or :authority) validated and lower-cased without its port, and whether
  * a body follows the headers.
  */
 import type http from 'node:http';
 import type http2 from 'node:http2';
+import type { HeaderMap } from './headers.js';
 
 export type ClientRequest = http.IncomingMessage | http2.Http2ServerRequest;
 
 /** A DNS name or IPv4 with an optional port, or a bracketed IPv6 literal with one. */
 const HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
-/** The Host header (or :authority) as sent, or undefined when absent or malformed (→ 400). */
-export function rawHostOf(req: ClientRequest): string | undefined {
-  const h = (req.headers[':authority'] as string | undefined) ?? req.headers.host;
-  return h !== undefined && h.length <= 255 && HOST.test(h) ? h : undefined;
+/** The Host header (or :authority) as sent, or undefined when absent, repeated or malformed (→ 400). */
+export function rawHostOf(headers: HeaderMap): string | undefined {
+  const h = headers[':authority'] ?? headers.host;
+  return typeof h === 'string' && h.length <= 255 && HOST.test(h) ? h : undefined;
 }
 
 /** The host name routes are matched on: lower case, no port, no trailing dot. */
@@ -37,4 +38,10 @@ export function bodyless(req: ClientRequest): boolean {
 export function pathOf(target: string): string {
   const q = target.indexOf('?');
   return q < 0 ? target : target.slice(0, q);
+}
+
+/** The client's address without the IPv4-mapped prefix, for X-Forwarded-For and X-Real-IP. */
+export function clientAddress(remoteAddress: string | undefined): string {
+  const a = remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }

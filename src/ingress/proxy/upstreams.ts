@@ -1,13 +1,15 @@
 /**
- * @module Connection pools toward endpoints: one keep-alive http(s).Agent per endpoint and
- * protocol (HTTPS upstreams are not verified, as ingress-nginx's default proxy_ssl_verify off),
- * and one h2c session per endpoint for GRPC backends. Pools of endpoints unused for a while are
+ * @module Connection pools toward endpoints: raw keep-alive connections for HTTP/1.x clients
+ * (http1/pool.ts), one keep-alive http(s).Agent per endpoint and protocol for HTTP/2 clients
+ * (HTTPS upstreams are not verified, as ingress-nginx's default proxy_ssl_verify off), and one
+ * h2c session per endpoint for GRPC backends. Pools of endpoints unused for a while are
  * closed, since the route table cannot list the endpoints that went away.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Backend } from '../types.js';
+import { ConnectionPool } from './http1/pool.js';
 
 /** As ingress-nginx's upstream-keepalive-connections (320 idle per worker) and upstream-keepalive-timeout (60 s). */
 const MAX_SOCKETS = 1024;
@@ -20,6 +22,7 @@ interface Pool { agent: http.Agent; lastUsed: number }
 interface Session { session: http2.ClientHttp2Session; lastUsed: number }
 
 export class Upstreams {
+  readonly h1 = new ConnectionPool();
   private readonly agents = new Map<string, Pool>();
   private readonly sessions = new Map<string, Session>();
   private readonly sweeper: NodeJS.Timeout;
@@ -63,6 +66,7 @@ export class Upstreams {
 
   close(): void {
     clearInterval(this.sweeper);
+    this.h1.close();
     for (const p of this.agents.values()) p.agent.destroy();
     for (const s of this.sessions.values()) s.session.destroy();
     this.agents.clear();

@@ -5,26 +5,22 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type http from 'node:http';
 import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { chooseBackend } from './canary.js';
 import type { ProxyContext } from './handler.js';
 import { requestIdOf, upstreamHeaders } from './headers.js';
+import type { RequestHead } from './http1/head.js';
 import { record, type RequestRecord } from './metrics.js';
+import { clientAddress } from './request-info.js';
 import { rewrittenTarget } from './rewrite.js';
-import { pathOf, rawHostOf, routeHostOf } from './request-info.js';
+import { pickEndpoint, routeRequest } from './route-request.js';
 
 const MAX_TRIES = 3;
 const KEEP = new Set(['connection', 'upgrade']);
 
-export function handleUpgrade(ctx: ProxyContext, req: http.IncomingMessage, socket: Duplex, head: Buffer, proto: 'http' | 'https'): void {
+export function handleUpgrade(ctx: ProxyContext, req: RequestHead, socket: net.Socket, head: Buffer, proto: 'http' | 'https'): void {
   const requestId = requestIdOf(req.headers);
-  const target = req.url ?? '/';
-  const rawHost = rawHostOf(req);
-  const rec: RequestRecord = { method: req.method ?? '', host: rawHost ?? '', path: target, status: 0, bytes: 0,
-    startedAt: performance.now(), requestId, protocol: `HTTP/${req.httpVersion}` };
-  socket.on('error', () => {});
+  const rec: RequestRecord = { method: req.method, host: typeof req.headers.host === 'string' ? req.headers.host : '', path: req.target, status: 0, bytes: 0,
+    startedAt: performance.now(), requestId, protocol: `HTTP/1.${req.minor}` };
   socket.once('close', () => record(ctx.log, rec));
   const fail = (status: number, extra = '') => {
     rec.status = status;
@@ -33,22 +29,13 @@ export function handleUpgrade(ctx: ProxyContext, req: http.IncomingMessage, sock
       + `X-Request-ID: ${requestId}\r\n${extra}Connection: close\r\n\r\n${body}`);
   };
 
-  if (rawHost === undefined || !target.startsWith('/')) return fail(400);
-  const route = ctx.routes.current().match(routeHostOf(rawHost), pathOf(target));
-  if (!route) return fail(404);
-  rec.routeHost = route.host;
-  if (route.sslRedirect && proto === 'http') {
-    const port = ctx.httpsPort === 443 ? '' : `:${ctx.httpsPort}`;
-    return fail(308, `Location: https://${routeHostOf(rawHost)}${port}${target}\r\n`);
-  }
-  const { backend, ingress } = chooseBackend(route, req.headers);
-  rec.ingress = ingress;
-  rec.service = backend?.service;
-  if (!backend || backend.endpoints.length === 0 || backend.protocol === 'GRPC') return fail(503);
+  const routing = routeRequest(ctx, rec, req.target, req.headers, proto);
+  if (!routing.forward) return fail(routing.status, routing.location ? `Location: ${routing.location}\r\n` : '');
+  const { backend, route, rawHost } = routing;
+  if (backend.protocol === 'GRPC') return fail(503);
 
-  const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const headers = upstreamHeaders(req.headers, { clientIp, proto, host: rawHost, port: req.socket.localPort ?? 0, requestId }, KEEP);
-  let text = `${req.method} ${rewrittenTarget(route, target)} HTTP/1.1\r\n`;
+  const headers = upstreamHeaders(req.headers, { clientIp: clientAddress(socket.remoteAddress), proto, host: rawHost, port: socket.localPort ?? 0, requestId }, KEEP);
+  let text = `${req.method} ${rewrittenTarget(route, req.target)} HTTP/1.1\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     for (const v of Array.isArray(value) ? value : [value]) text += `${name}: ${v}\r\n`;
   }
@@ -56,11 +43,7 @@ export function handleUpgrade(ctx: ProxyContext, req: http.IncomingMessage, sock
 
   const tried = new Set<string>();
   const attempt = () => {
-    const fresh = backend.endpoints.filter((e) => !tried.has(`${e.ip}:${e.port}`));
-    const ep = fresh[Math.floor(Math.random() * fresh.length)];
-    const key = `${ep.ip}:${ep.port}`;
-    tried.add(key);
-    rec.upstream = key;
+    const ep = pickEndpoint(backend, tried, rec);
     const up = backend.protocol === 'HTTPS'
       ? tls.connect({ host: ep.ip, port: ep.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: ep.ip, port: ep.port });
@@ -76,6 +59,7 @@ export function handleUpgrade(ctx: ProxyContext, req: http.IncomingMessage, sock
       up.on('data', (chunk: Buffer) => { rec.bytes += chunk.length; });
       up.pipe(socket);
       socket.pipe(up);
+      socket.resume();
       socket.once('close', () => up.destroy());
       up.once('close', () => socket.destroy());
     });

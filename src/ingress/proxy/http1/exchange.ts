@@ -1,0 +1,378 @@
+/**
+ * @module One HTTP/1.x request through the proxy on raw sockets: routed, written to a pooled
+ * connection to a random ready endpoint with the forwarding headers, its body passed through as
+ * it arrives (with backpressure both ways, chunked kept chunked), the response head rewritten
+ * (hop-by-hop fields out, X-Request-ID in) and its body passed back the same way. Connect
+ * failures of idempotent requests without a body sent move on to another endpoint (nginx's
+ * proxy_next_upstream error timeout); a keep-alive connection the endpoint closed meanwhile is
+ * replaced without counting as a try. Before the response head: 502, or 504 on a timeout;
+ * after it the client connection is cut.
+ */
+import type net from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { ProxyContext } from '../handler.js';
+import { connectionTokens, HOP_BY_HOP, requestIdOf, upstreamHeaders } from '../headers.js';
+import { record, type RequestRecord } from '../metrics.js';
+import { clientAddress } from '../request-info.js';
+import { rewrittenTarget } from '../rewrite.js';
+import { mayRetry, pickEndpoint, routeRequest } from '../route-request.js';
+import type { Backend, Route } from '../../types.js';
+import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyFramer } from './body.js';
+import { clientKeepsAlive, contentLength, isChunked, parseResponseHead, type RequestHead, type ResponseHead } from './head.js';
+import type { UpstreamConnection, UpstreamOwner } from './pool.js';
+
+/** What an exchange needs from the client connection it serves. */
+export interface ClientSide {
+  readonly socket: net.Socket;
+  readonly proto: 'http' | 'https';
+  readonly ctx: ProxyContext;
+  /** The response is complete (or answered by the proxy); keepAlive says whether the connection takes another request. */
+  exchangeDone(keepAlive: boolean): void;
+}
+
+const MAX_RESPONSE_HEAD = 64 * 1024;
+/** Body bytes held while the upstream connection is being made before the client is paused. */
+const MAX_PENDING_BODY = 64 * 1024;
+/** Keep-alive connections found closed by the endpoint that are replaced before the request fails. */
+const MAX_STALE = 3;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+export class Exchange implements UpstreamOwner {
+  private readonly rec: RequestRecord;
+  private readonly requestBody: BodyFramer;
+  private readonly keepAlive: boolean;
+  private route!: Route;
+  private backend!: Backend;
+  private upstreamHead = '';
+  private up: UpstreamConnection | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly tried = new Set<string>();
+  private stale = 0;
+  /** The endpoint of the current attempt. */
+  private endpoint = '';
+  /** Body bytes received before the upstream connection was ready. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private bodySeen = 0;
+  private bodySent = false;
+  private responseBytesSeen = false;
+  private headBuf: Buffer | undefined;
+  private response: ResponseHead | undefined;
+  private responseBody: BodyFramer | undefined;
+  private dechunk = false;
+  private closeClient = false;
+  /** False once the response is close-delimited or the endpoint asked to close. */
+  private upstreamReusable = true;
+  private headSent = false;
+  private finished = false;
+
+  constructor(private readonly client: ClientSide, private readonly head: RequestHead) {
+    const requestId = requestIdOf(head.headers);
+    this.rec = { method: head.method, host: typeof head.headers.host === 'string' ? head.headers.host : '', path: head.target, status: 0, bytes: 0,
+      startedAt: performance.now(), requestId, protocol: `HTTP/1.${head.minor}` };
+    const te = head.headers['transfer-encoding'];
+    this.requestBody = te !== undefined && isChunked(te) ? chunkedBody() : lengthBody(contentLength(head.headers) ?? 0);
+    this.keepAlive = clientKeepsAlive(head);
+  }
+
+  /** Routes and sends the request; `rest` are the bytes read past the head. Returns bytes past this request's body (a pipelined request). */
+  start(rest: Buffer): Buffer | undefined {
+    const { ctx, proto, socket } = this.client;
+    const routing = routeRequest(ctx, this.rec, this.head.target, this.head.headers, proto);
+    if (!routing.forward) {
+      const leftover = this.requestBody.done && rest.length > 0 ? rest : undefined;
+      this.reply(routing.status, routing.location ? `Location: ${routing.location}\r\n` : '');
+      return leftover;
+    }
+    this.route = routing.route;
+    this.backend = routing.backend;
+    const headers = upstreamHeaders(this.head.headers, { clientIp: clientAddress(socket.remoteAddress), proto, host: routing.rawHost,
+      port: socket.localPort ?? 0, requestId: this.rec.requestId });
+    if (this.head.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
+    this.upstreamHead = `${this.head.method} ${rewrittenTarget(this.route, this.head.target)} HTTP/1.1\r\n${serialize(headers)}\r\n`;
+    const leftover = rest.length > 0 ? this.takeBody(rest) : undefined;
+    if (!this.finished) this.attempt();
+    return leftover;
+  }
+
+  /** Bytes from the client while this exchange runs; returns those past the request body. */
+  clientData(chunk: Buffer): Buffer | undefined {
+    if (this.requestBody.done) return chunk;
+    return this.takeBody(chunk);
+  }
+
+  clientDrain(): void {
+    this.up?.socket.resume();
+  }
+
+  clientClosed(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearConnectTimer();
+    this.up?.destroy();
+    this.up = undefined;
+    this.rec.status = this.headSent ? this.response!.status : 499;
+    record(this.client.ctx.log, this.rec);
+  }
+
+  upstreamConnected(): void {
+    this.clearConnectTimer();
+    this.send();
+  }
+
+  upstreamDrain(): void {
+    if (!this.requestBody.done) this.client.socket.resume();
+  }
+
+  upstreamTimeout(): void {
+    this.upstreamFailed(Object.assign(new Error('upstream read timeout'), { code: 'ETIMEDOUT' }));
+  }
+
+  upstreamError(err: NodeJS.ErrnoException): void {
+    this.upstreamFailed(err);
+  }
+
+  upstreamEnd(): void {
+    if (this.responseBody && this.responseBody.closed()) return this.complete();
+    this.upstreamFailed(Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' }));
+  }
+
+  upstreamData(chunk: Buffer): void {
+    this.responseBytesSeen = true;
+    let buf = chunk;
+    let at = 0;
+    if (!this.responseBody) {
+      buf = this.headBuf ? Buffer.concat([this.headBuf, chunk]) : chunk;
+      this.headBuf = undefined;
+      at = this.readResponseHead(buf);
+      if (at < 0) return;
+    }
+    this.passResponseBody(buf, at);
+  }
+
+  /** Parses 1xx and final response heads from buf; returns where the body starts, or -1 (more bytes needed, or failed). */
+  private readResponseHead(buf: Buffer): number {
+    let at = 0;
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n', at, 'latin1');
+      if (end < 0) {
+        if (buf.length - at > MAX_RESPONSE_HEAD) this.upstreamFailed(Object.assign(new Error('upstream response head too large'), { code: 'EPROTO' }));
+        else this.headBuf = at === 0 ? buf : buf.subarray(at);
+        return -1;
+      }
+      const res = parseResponseHead(buf.toString('latin1', at, end));
+      if (!res || res.status === 101) {
+        this.upstreamFailed(Object.assign(new Error('invalid upstream response'), { code: 'EPROTO' }));
+        return -1;
+      }
+      if (res.status >= 200) {
+        this.writeResponseHead(res);
+        return end + 4;
+      }
+      // 100 Continue and 103 Early Hints go to HTTP/1.1 clients as they are.
+      if (this.head.minor === 1) this.client.socket.write(buf.subarray(at, end + 4));
+      at = end + 4;
+    }
+  }
+
+  private writeResponseHead(res: ResponseHead): void {
+    this.response = res;
+    const te = res.headers['transfer-encoding'];
+    let framing: string;
+    if (this.head.method === 'HEAD' || res.status === 204 || res.status === 304) {
+      this.responseBody = emptyBody();
+      framing = '';
+    } else if (te !== undefined) {
+      const chunked = isChunked(te);
+      this.responseBody = chunked ? chunkedBody() : untilCloseBody();
+      this.upstreamReusable = chunked;
+      this.dechunk = chunked && this.head.minor === 0;
+      this.closeClient = !chunked || this.dechunk;
+      framing = chunked && !this.dechunk ? 'Transfer-Encoding: chunked\r\n' : '';
+    } else if (res.headers['content-length'] !== undefined) {
+      const cl = contentLength(res.headers);
+      if (cl === undefined) return void this.upstreamFailed(Object.assign(new Error('invalid upstream Content-Length'), { code: 'EPROTO' }));
+      this.responseBody = lengthBody(cl);
+      framing = '';
+    } else {
+      this.responseBody = untilCloseBody();
+      this.closeClient = true;
+      this.upstreamReusable = false;
+      framing = '';
+    }
+    if (res.minor === 0 || connectionTokens(res.headers.connection)?.has('close')) this.upstreamReusable = false;
+    const listed = connectionTokens(res.headers.connection);
+    let text = `HTTP/1.1 ${res.statusLine.slice(9)}\r\n`;
+    const f = res.fields;
+    for (let i = 0; i < f.length; i += 2) {
+      const lower = f[i].toLowerCase();
+      if (HOP_BY_HOP.has(lower) || lower === 'x-request-id' || listed?.has(lower)) continue;
+      text += `${f[i]}: ${f[i + 1]}\r\n`;
+    }
+    text += `X-Request-ID: ${this.rec.requestId}\r\n${framing}`;
+    if (this.closeClient || !this.keepAlive) text += 'Connection: close\r\n';
+    else if (this.head.minor === 0) text += 'Connection: keep-alive\r\n';
+    this.headSent = true;
+    this.clearConnectTimer();
+    const socket = this.client.socket;
+    socket.cork();
+    socket.write(`${text}\r\n`, 'latin1');
+    process.nextTick(uncork, socket);
+  }
+
+  private passResponseBody(buf: Buffer, at: number): void {
+    const body = this.responseBody!;
+    const socket = this.client.socket;
+    const end = body.consume(buf, at, (b, s, e) => {
+      this.rec.bytes += e - s;
+      if (this.dechunk && !socket.write(b.subarray(s, e))) this.up?.socket.pause();
+    });
+    if (body.error) return this.upstreamFailed(Object.assign(new Error(body.error), { code: 'EPROTO' }));
+    if (!this.dechunk && end > at && !socket.write(at === 0 && end === buf.length ? buf : buf.subarray(at, end))) this.up?.socket.pause();
+    if (end < buf.length) {
+      // Bytes past the response: the endpoint broke framing, so its connection is not reused.
+      this.up?.destroy();
+      this.up = undefined;
+    }
+    if (body.done) this.complete();
+  }
+
+  private complete(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const res = this.response!;
+    this.rec.status = res.status;
+    if (this.up) {
+      if (this.upstreamReusable && this.requestBody.done) this.up.release();
+      else this.up.destroy();
+      this.up = undefined;
+    }
+    record(this.client.ctx.log, this.rec);
+    this.client.exchangeDone(this.keepAlive && !this.closeClient && this.requestBody.done);
+  }
+
+  /** Request body bytes from buf (counted against proxy-body-size); returns bytes past the body. */
+  private takeBody(buf: Buffer): Buffer | undefined {
+    const max = this.route?.maxBodyBytes ?? 0;
+    const end = this.requestBody.consume(buf, 0, max > 0 ? (_b, s, e) => { this.bodySeen += e - s; } : undefined);
+    if (this.requestBody.error) {
+      this.reply(400, '', true);
+      return undefined;
+    }
+    if (max > 0 && this.bodySeen > max) {
+      this.reply(413, '', true);
+      return undefined;
+    }
+    if (end > 0 && !this.finished) this.forwardBody(end === buf.length ? buf : buf.subarray(0, end));
+    return end < buf.length ? buf.subarray(end) : undefined;
+  }
+
+  private forwardBody(bytes: Buffer): void {
+    if (this.up?.connected && this.pending.length === 0 && this.upstreamHead === '') {
+      this.bodySent = true;
+      if (!this.up.socket.write(bytes)) this.client.socket.pause();
+      return;
+    }
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes > MAX_PENDING_BODY) this.client.socket.pause();
+  }
+
+  private attempt(): void {
+    const ep = pickEndpoint(this.backend, this.tried, this.rec);
+    this.endpoint = ep.key;
+    this.up = this.client.ctx.upstreams.h1.acquire(this.backend.protocol, ep.ip, ep.port, this);
+    if (this.up.connected) return this.send();
+    this.connectTimer = setTimeout(() => this.upstreamFailed(Object.assign(new Error('upstream connect timeout'), { code: 'ECONNECTTIMEOUT' })),
+      this.client.ctx.connectTimeoutMs);
+  }
+
+  /** Writes the head and the body bytes held so far to the connected upstream. */
+  private send(): void {
+    const socket = this.up!.socket;
+    socket.setTimeout(this.route.readTimeoutMs);
+    socket.cork();
+    socket.write(this.upstreamHead, 'latin1');
+    // Kept for a retry only while nothing of the body went out.
+    if (this.pending.length > 0) {
+      this.bodySent = true;
+      for (const b of this.pending) socket.write(b);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.client.socket.resume();
+      this.upstreamHead = '';
+    } else if (this.bodySent || !this.requestBody.done) {
+      this.upstreamHead = '';
+    }
+    process.nextTick(uncork, socket);
+  }
+
+  private upstreamFailed(err: NodeJS.ErrnoException): void {
+    if (this.finished) return;
+    const up = this.up;
+    this.clearConnectTimer();
+    up?.destroy();
+    this.up = undefined;
+    if (this.headSent) {
+      // Part of the response went out: the client can only learn of the failure by the cut.
+      this.finished = true;
+      this.rec.status = this.response!.status;
+      record(this.client.ctx.log, this.rec);
+      this.client.socket.destroy();
+      return;
+    }
+    const retryHead = this.upstreamHead !== '';
+    if (up?.reused && !this.responseBytesSeen && retryHead && IDEMPOTENT.has(this.head.method) && this.stale < MAX_STALE) {
+      // The endpoint closed a keep-alive connection as the request went out: not the endpoint's failure.
+      this.stale++;
+      this.tried.delete(this.endpoint);
+      return this.attempt();
+    }
+    if (retryHead && !this.responseBytesSeen && mayRetry(err.code, this.head.method, this.bodySent, this.tried.size, this.backend)) {
+      this.client.ctx.log.debug({ err: err.message, upstream: this.rec.upstream, requestId: this.rec.requestId }, 'ingress: trying another endpoint');
+      return this.attempt();
+    }
+    this.reply(err.code === 'ETIMEDOUT' || err.code === 'ECONNECTTIMEOUT' ? 504 : 502, '', !this.requestBody.done);
+  }
+
+  /** A short text answer from the proxy itself (never after a response head went out). */
+  private reply(status: number, extra: string, close = false): void {
+    if (this.finished) return;
+    if (this.headSent) return this.upstreamFailed(Object.assign(new Error(`request failed with ${status} after the response began`), { code: 'EPROTO' }));
+    this.finished = true;
+    this.clearConnectTimer();
+    this.up?.destroy();
+    this.up = undefined;
+    this.rec.status = status;
+    // An unread request body cannot be skipped safely: the connection closes instead.
+    const keepAlive = this.keepAlive && !close && status !== 413 && this.requestBody.done;
+    const body = `${status} ${STATUS_CODES[status]}\n`;
+    const text = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n`
+      + `X-Request-ID: ${this.rec.requestId}\r\n${extra}${keepAlive ? (this.head.minor === 0 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n'}\r\n`
+      + (this.head.method === 'HEAD' ? '' : body);
+    this.client.socket.write(text, 'latin1');
+    record(this.client.ctx.log, this.rec);
+    this.client.exchangeDone(keepAlive);
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+  }
+}
+
+function uncork(socket: net.Socket): void {
+  socket.uncork();
+}
+
+function serialize(headers: OutgoingHttpHeaders): string {
+  let text = '';
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) text += `${name}: ${x}\r\n`;
+    else text += `${name}: ${v}\r\n`;
+  }
+  return text;
+}
