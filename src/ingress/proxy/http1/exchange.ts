@@ -345,8 +345,8 @@ export class Exchange implements UpstreamOwner {
     this.up?.destroy();
     this.up = undefined;
     this.rec.status = status;
-    // An unread request body cannot be skipped safely: the connection closes instead.
-    const keepAlive = this.keepAlive && !close && status !== 413 && this.requestBody.done;
+    // An unread request body cannot be skipped safely, and after a bad request (as nginx) the connection closes.
+    const keepAlive = this.keepAlive && !close && status !== 413 && status !== 400 && this.requestBody.done;
     const body = `${status} ${STATUS_CODES[status]}\n`;
     const text = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n`
       + `X-Request-ID: ${this.rec.requestId}\r\n${extra}${keepAlive ? (this.head.minor === 0 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n'}\r\n`

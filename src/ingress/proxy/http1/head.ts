@@ -33,6 +33,7 @@ export class HeadError extends Error {
 }
 
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.([01])$/;
+const OTHER_VERSION = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ [^\s]+ HTTP\/\d(?:\.\d)?$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than HTAB are never valid in a field value. */
@@ -43,7 +44,7 @@ export function parseRequestHead(text: string): RequestHead {
   const lines = text.split('\r\n');
   const m = REQUEST_LINE.exec(lines[0]);
   if (!m) {
-    throw /^\S+ \S+ HTTP\/\d/.test(lines[0]) ? new HeadError(505, 'unsupported HTTP version') : new HeadError(400, 'malformed request line');
+    throw OTHER_VERSION.test(lines[0]) ? new HeadError(505, 'unsupported HTTP version') : new HeadError(400, 'malformed request line');
   }
   const headers: Headers = {};
   parseFields(lines, headers, undefined);
