@@ -24,7 +24,8 @@ const STAGES = (process.env.SCALE_RSS_STAGES ?? '1000:30,5000:150').split(',').m
   return { nodes, deployments };
 });
 const IDLE_MS = 10_000;
-const SETTLE_MS = 5_000;
+/** SCALE_RSS_HOLD_S lengthens the wait after a finished stage (time to take a heap snapshot by hand, e.g. node --heapsnapshot-signal). */
+const SETTLE_MS = 5_000 + Number(process.env.SCALE_RSS_HOLD_S ?? 0) * 1000;
 const NS = 'scale';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t00 = performance.now();

@@ -80,3 +80,24 @@ test('a watch from a compacted revision gets 410 and the informer relists and st
   assert.equal(lists, 2, 'listed again after the 410');
   assert.deepEqual(inf.list('default').map(keyOf).sort(), (await real.list(ref)).items.map(keyOf).sort());
 });
+
+test('cached objects drop managedFields unless keepManagedFields; an update from the cache keeps the stored ones', async () => {
+  const client = cluster.client();
+  const ref = { type: configmaps, namespace: 'default' };
+  await client.create(ref, cm('fields', { a: '1' }), { fieldManager: 'maker' });
+  const trimmed = new Informer(client, ref);
+  const kept = new Informer(client, ref, { keepManagedFields: true });
+  const ctl = new AbortController();
+  void trimmed.run(ctl.signal);
+  void kept.run(ctl.signal);
+  await Promise.all([trimmed.waitForSync(), kept.waitForSync()]);
+  assert.equal(trimmed.get('default/fields')!.metadata.managedFields, undefined);
+  assert.deepEqual(kept.get('default/fields')!.metadata.managedFields.map((m: Obj) => m.manager), ['maker']);
+  const cached = trimmed.get('default/fields')!;
+  await client.update(ref, { ...cached, data: { a: '2' } }, { fieldManager: 'changer' });
+  await until(() => trimmed.get('default/fields')?.data?.a === '2');
+  ctl.abort();
+  const stored = await client.get(ref, 'fields');
+  assert.deepEqual(stored.metadata.managedFields.map((m: Obj) => m.manager).sort(), ['changer', 'maker']);
+  assert.equal(trimmed.get('default/fields')!.metadata.managedFields, undefined);
+});

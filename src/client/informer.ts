@@ -23,6 +23,12 @@ export interface InformerOptions {
   maxBackoffMs?: number;
   /** Page size of the initial list. */
   pageSize?: number;
+  /**
+   * Keep metadata.managedFields in the cache. By default they are dropped, as kube-controller-manager
+   * and kube-scheduler trim them (client-go's TransformStripManagedFields): no controller reads them,
+   * an update that omits them keeps the stored ones, and they are a good part of every cached object.
+   */
+  keepManagedFields?: boolean;
 }
 
 export type IndexFunc = (obj: Obj) => string[];
@@ -163,7 +169,8 @@ export class Informer {
   }
 
   private upsert(incoming: Obj): void {
-    const obj = this.freeze ? deepFreeze(incoming) : incoming;
+    const trimmed = this.opts.keepManagedFields ? incoming : withoutManagedFields(incoming);
+    const obj = this.freeze ? deepFreeze(trimmed) : trimmed;
     const key = keyOf(obj);
     const old = this.items.get(key);
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
@@ -250,6 +257,13 @@ function addTo(index: Map<string, Set<string>>, value: string, key: string): voi
   let set = index.get(value);
   if (!set) index.set(value, (set = new Set()));
   set.add(key);
+}
+
+/** obj without metadata.managedFields (a shallow copy: the incoming object may be shared). */
+function withoutManagedFields(obj: Obj): Obj {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 function deepFreeze<T>(o: T): T {
