@@ -41,9 +41,10 @@ interface Forward {
 }
 
 export function handleH2Request(ctx: ProxyContext, req: Request, res: Response): void {
-  const requestId = requestIdOf(req.headers);
+  const requestId = requestIdOf(req.headers['x-request-id']);
   const target = req.url ?? '/';
-  const rec: RequestRecord = { method: req.method ?? '', host: String(req.headers[':authority'] ?? req.headers.host ?? ''), path: target, status: 0, bytes: 0,
+  const host = req.headers[':authority'] ?? req.headers.host;
+  const rec: RequestRecord = { method: req.method ?? '', host: host ?? '', path: target, status: 0, bytes: 0,
     startedAt: performance.now(), requestId, protocol: 'HTTP/2.0' };
   req.on('error', () => {});
   res.on('error', () => {});
@@ -51,7 +52,8 @@ export function handleH2Request(ctx: ProxyContext, req: Request, res: Response):
     rec.status = res.headersSent ? res.statusCode : 499;
     record(ctx.log, rec);
   });
-  const routing = routeRequest(ctx, rec, target, req.headers, 'https');
+  const cl = req.headers['content-length'];
+  const routing = routeRequest(ctx, rec, { target, host, contentLength: cl === undefined ? undefined : Number(cl), headers: () => req.headers }, 'https');
   if (!routing.forward) return reply(res, routing.status, requestId, routing.location ? { location: routing.location } : {});
   const { route, backend, rawHost } = routing;
   const headers = upstreamHeaders(req.headers, { clientIp: clientAddress(req.socket.remoteAddress), proto: 'https', host: rawHost, port: req.socket.localPort ?? 0, requestId });

@@ -4,7 +4,7 @@
  * pseudo-headers never cross the proxy; the upstream learns the client through X-Forwarded-*,
  * X-Real-IP and X-Request-ID.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 
 /** Header fields by lower-case name as either Node's parsers or the proxy's own HTTP/1 parser give them. */
@@ -25,11 +25,39 @@ export interface ForwardContext {
   requestId: string;
 }
 
-/** The client's X-Request-ID when it sent a sane one, else 32 random hex digits as nginx's $request_id (from randomUUID, which draws from a cached entropy pool). */
-export function requestIdOf(headers: HeaderMap): string {
-  const given = headers['x-request-id'];
-  return typeof given === 'string' && given.length > 0 && given.length <= 200 && /^[\x21-\x7e]+$/.test(given)
-    ? given : randomUUID().replace(/-/g, '');
+/** Random bytes drawn 4 KiB at a time: a request id costs a slice, not a call into the system's generator. */
+const entropy = Buffer.alloc(4096);
+let entropyAt = entropy.length;
+
+/** The client's X-Request-ID when it sent one sane value, else 32 random hex digits as nginx's $request_id. */
+export function requestIdOf(given: string | string[] | undefined): string {
+  if (typeof given === 'string' && given.length > 0 && given.length <= 200 && /^[\x21-\x7e]+$/.test(given)) return given;
+  if (entropyAt + 16 > entropy.length) {
+    randomFillSync(entropy);
+    entropyAt = 0;
+  }
+  entropyAt += 16;
+  return entropy.toString('hex', entropyAt - 16, entropyAt);
+}
+
+/** The headers the proxy sets toward the endpoint, replacing any the client sent (names in lower case). */
+export const FORWARDING: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-real-ip', 'x-forwarded-proto', 'x-forwarded-host',
+  'x-forwarded-port', 'x-scheme', 'x-request-id']);
+
+/** The forwarding headers' values; X-Forwarded-For extends what the client sent. */
+function forwardingValues(xff: string | string[] | undefined, c: ForwardContext): string[] {
+  const prior = Array.isArray(xff) ? xff.join(', ') : xff;
+  return [prior ? `${prior}, ${c.clientIp}` : c.clientIp, c.clientIp, c.proto, c.host, String(c.port), c.proto, c.requestId];
+}
+
+const FORWARDING_NAMES = ['X-Forwarded-For', 'X-Real-IP', 'X-Forwarded-Proto', 'X-Forwarded-Host', 'X-Forwarded-Port', 'X-Scheme', 'X-Request-ID'];
+
+/** The forwarding headers as HTTP/1.1 field lines. */
+export function forwardingLines(xff: string | string[] | undefined, c: ForwardContext): string {
+  const v = forwardingValues(xff, c);
+  let text = '';
+  for (let i = 0; i < v.length; i++) text += `${FORWARDING_NAMES[i]}: ${v[i]}\r\n`;
+  return text;
 }
 
 /** Copies headers without hop-by-hop ones, the names the Connection header lists and pseudo-headers. */
@@ -48,14 +76,8 @@ export function endToEnd(headers: HeaderMap, keep?: ReadonlySet<string>): Outgoi
 export function upstreamHeaders(headers: HeaderMap, c: ForwardContext, keep?: ReadonlySet<string>): OutgoingHttpHeaders {
   const out = endToEnd(headers, keep);
   out.host = c.host;
-  const xff = headers['x-forwarded-for'];
-  out['x-forwarded-for'] = xff ? `${Array.isArray(xff) ? xff.join(', ') : xff}, ${c.clientIp}` : c.clientIp;
-  out['x-real-ip'] = c.clientIp;
-  out['x-forwarded-proto'] = c.proto;
-  out['x-forwarded-host'] = c.host;
-  out['x-forwarded-port'] = String(c.port);
-  out['x-scheme'] = c.proto;
-  out['x-request-id'] = c.requestId;
+  const v = forwardingValues(headers['x-forwarded-for'], c);
+  for (let i = 0; i < v.length; i++) out[FORWARDING_NAMES[i].toLowerCase()] = v[i];
   return out;
 }
 

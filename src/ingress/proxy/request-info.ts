@@ -1,21 +1,14 @@
 /**
- * @module The request facts the proxy routes on, read the same way for HTTP/1.x and HTTP/2
- * clients: the host (Host or :authority) validated and lower-cased without its port, and whether
- * a body follows the headers.
+ * @module Request facts the proxy routes on, read the same way for HTTP/1.x and HTTP/2 clients:
+ * the host (Host or :authority) validated and lower-cased without its port, the path, the
+ * client's address.
  */
-import type http from 'node:http';
-import type http2 from 'node:http2';
-import type { HeaderMap } from './headers.js';
-
-export type ClientRequest = http.IncomingMessage | http2.Http2ServerRequest;
-
 /** A DNS name or IPv4 with an optional port, or a bracketed IPv6 literal with one. */
 const HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
-/** The Host header (or :authority) as sent, or undefined when absent, repeated or malformed (→ 400). */
-export function rawHostOf(headers: HeaderMap): string | undefined {
-  const h = headers[':authority'] ?? headers.host;
-  return typeof h === 'string' && h.length <= 255 && HOST.test(h) ? h : undefined;
+/** Whether a Host (or :authority) as sent is well-formed (else 400). */
+export function validHost(h: string): boolean {
+  return h.length <= 255 && HOST.test(h);
 }
 
 /** The host name routes are matched on: lower case, no port, no trailing dot. */
@@ -25,13 +18,6 @@ export function routeHostOf(rawHost: string): string {
   const colon = h.lastIndexOf(':');
   if (colon >= 0) h = h.slice(0, colon);
   return h.endsWith('.') ? h.slice(0, -1) : h;
-}
-
-/** True when no request body follows (so the request can be sent again to another endpoint). */
-export function bodyless(req: ClientRequest): boolean {
-  if ('stream' in req) return req.stream.endAfterHeaders || req.headers['content-length'] === '0';
-  const cl = req.headers['content-length'];
-  return req.headers['transfer-encoding'] === undefined && (cl === undefined || cl === '0');
 }
 
 /** The path part of a request target, for route matching. */

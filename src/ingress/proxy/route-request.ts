@@ -8,7 +8,7 @@ import type { Backend, Route } from '../types.js';
 import { chooseBackend } from './canary.js';
 import type { HeaderMap } from './headers.js';
 import type { RequestRecord } from './metrics.js';
-import { pathOf, rawHostOf, routeHostOf } from './request-info.js';
+import { pathOf, validHost, routeHostOf } from './request-info.js';
 import type { RouteTable } from '../types.js';
 
 export type Routing =
@@ -21,10 +21,20 @@ export interface RoutingContext {
   httpsPort: number;
 }
 
+/** What routing reads of a request, however it arrived. */
+export interface RequestFacts {
+  target: string;
+  /** Host or :authority as sent; undefined when absent or repeated. */
+  host: string | undefined;
+  contentLength: number | undefined;
+  /** All header fields, asked for only when a canary rule needs them. */
+  headers(): HeaderMap;
+}
+
 /** Decides a request; fills in the record's route, ingress and service for the access log and metrics. */
-export function routeRequest(ctx: RoutingContext, rec: RequestRecord, target: string, headers: HeaderMap, proto: 'http' | 'https'): Routing {
-  const rawHost = rawHostOf(headers);
-  if (rawHost === undefined || target.charCodeAt(0) !== 47 /* / */) return { forward: false, status: 400 };
+export function routeRequest(ctx: RoutingContext, rec: RequestRecord, req: RequestFacts, proto: 'http' | 'https'): Routing {
+  const { target, host: rawHost } = req;
+  if (rawHost === undefined || !validHost(rawHost) || target.charCodeAt(0) !== 47 /* / */) return { forward: false, status: 400 };
   const route = ctx.routes.current().match(routeHostOf(rawHost), pathOf(target));
   if (!route) return { forward: false, status: 404 };
   rec.routeHost = route.host;
@@ -33,12 +43,11 @@ export function routeRequest(ctx: RoutingContext, rec: RequestRecord, target: st
     const port = ctx.httpsPort === 443 ? '' : `:${ctx.httpsPort}`;
     return { forward: false, status: 308, location: `https://${routeHostOf(rawHost)}${port}${target}` };
   }
-  const { backend, ingress } = chooseBackend(route, headers);
+  const { backend, ingress } = chooseBackend(route, req.headers);
   rec.ingress = ingress;
   rec.service = backend?.service;
   if (!backend || backend.endpoints.length === 0) return { forward: false, status: 503 };
-  const cl = Number(headers['content-length'] ?? 0);
-  if (route.maxBodyBytes > 0 && cl > route.maxBodyBytes) return { forward: false, status: 413 };
+  if (route.maxBodyBytes > 0 && (req.contentLength ?? 0) > route.maxBodyBytes) return { forward: false, status: 413 };
   return { forward: true, route, backend, rawHost };
 }
 

@@ -18,8 +18,8 @@ const MAX_TRIES = 3;
 const KEEP = new Set(['connection', 'upgrade']);
 
 export function handleUpgrade(ctx: ProxyContext, req: RequestHead, socket: net.Socket, head: Buffer, proto: 'http' | 'https'): void {
-  const requestId = requestIdOf(req.headers);
-  const rec: RequestRecord = { method: req.method, host: typeof req.headers.host === 'string' ? req.headers.host : '', path: req.target, status: 0, bytes: 0,
+  const requestId = requestIdOf(req.requestId);
+  const rec: RequestRecord = { method: req.method, host: req.host ?? '', path: req.target, status: 0, bytes: 0,
     startedAt: performance.now(), requestId, protocol: `HTTP/1.${req.minor}` };
   socket.once('close', () => record(ctx.log, rec));
   const fail = (status: number, extra = '') => {
@@ -29,7 +29,7 @@ export function handleUpgrade(ctx: ProxyContext, req: RequestHead, socket: net.S
       + `X-Request-ID: ${requestId}\r\n${extra}Connection: close\r\n\r\n${body}`);
   };
 
-  const routing = routeRequest(ctx, rec, req.target, req.headers, proto);
+  const routing = routeRequest(ctx, rec, { target: req.target, host: req.host, contentLength: req.contentLength, headers: () => req.headers }, proto);
   if (!routing.forward) return fail(routing.status, routing.location ? `Location: ${routing.location}\r\n` : '');
   const { backend, route, rawHost } = routing;
   if (backend.protocol === 'GRPC') return fail(503);

@@ -11,6 +11,7 @@ import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import type { ProxyContext } from '../handler.js';
 import { connectionTokens } from '../headers.js';
+import { clientAddress } from '../request-info.js';
 import { Exchange, type ClientSide } from './exchange.js';
 import { HeadError, parseRequestHead, type RequestHead } from './head.js';
 
@@ -42,8 +43,13 @@ export class Http1Connection implements ClientSide {
   /** When the pending timer fires (0: none pending). */
   private timerDue = 0;
 
+  readonly clientIp: string;
+  readonly localPort: number;
+
   constructor(readonly socket: net.Socket, readonly proto: 'http' | 'https', readonly ctx: ProxyContext, private readonly o: Http1Options) {
     socket.setNoDelay(true);
+    this.clientIp = clientAddress(socket.remoteAddress);
+    this.localPort = socket.localPort ?? 0;
     socket.on('data', this.onData);
     socket.on('drain', () => this.exchange?.clientDrain());
     socket.on('end', () => {
@@ -113,7 +119,7 @@ export class Http1Connection implements ClientSide {
         const rest = buf.subarray(end + 4);
         this.buf = undefined;
         this.wait = Wait.None;
-        if (head.headers.upgrade !== undefined && connectionTokens(head.headers.connection)?.has('upgrade')) {
+        if (head.upgrade !== undefined && head.connection !== undefined && connectionTokens(head.connection)?.has('upgrade')) {
           this.over = true;
           this.socket.off('data', this.onData);
           // Paused until the endpoint is connected and piped: nothing may be emitted to no listener.

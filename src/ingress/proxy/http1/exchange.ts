@@ -10,16 +10,14 @@
  */
 import type net from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { ProxyContext } from '../handler.js';
-import { connectionTokens, HOP_BY_HOP, requestIdOf, upstreamHeaders } from '../headers.js';
+import { connectionTokens, forwardingLines, requestIdOf } from '../headers.js';
 import { record, type RequestRecord } from '../metrics.js';
-import { clientAddress } from '../request-info.js';
 import { rewrittenTarget } from '../rewrite.js';
 import { mayRetry, pickEndpoint, routeRequest } from '../route-request.js';
 import type { Backend, Route } from '../../types.js';
 import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyFramer } from './body.js';
-import { clientKeepsAlive, contentLength, isChunked, parseResponseHead, type RequestHead, type ResponseHead } from './head.js';
+import { clientKeepsAlive, isChunked, parseResponseHead, REQUEST_DROP, RESPONSE_DROP, type RequestHead, type ResponseHead } from './head.js';
 import type { UpstreamConnection, UpstreamOwner } from './pool.js';
 
 /** What an exchange needs from the client connection it serves. */
@@ -27,11 +25,16 @@ export interface ClientSide {
   readonly socket: net.Socket;
   readonly proto: 'http' | 'https';
   readonly ctx: ProxyContext;
+  /** The client's address and the proxy port it reached (asked of the socket once: each is a system call). */
+  readonly clientIp: string;
+  readonly localPort: number;
   /** The response is complete (or answered by the proxy); keepAlive says whether the connection takes another request. */
   exchangeDone(keepAlive: boolean): void;
 }
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
+/** Response body bytes sent in one write with the head. */
+const SMALL_BODY = 8 * 1024;
 /** Body bytes held while the upstream connection is being made before the client is paused. */
 const MAX_PENDING_BODY = 64 * 1024;
 /** Keep-alive connections found closed by the endpoint that are replaced before the request fails. */
@@ -65,21 +68,22 @@ export class Exchange implements UpstreamOwner {
   /** False once the response is close-delimited or the endpoint asked to close. */
   private upstreamReusable = true;
   private headSent = false;
+  /** The response head not written yet. */
+  private unsentHead: string | undefined;
   private finished = false;
 
   constructor(private readonly client: ClientSide, private readonly head: RequestHead) {
-    const requestId = requestIdOf(head.headers);
-    this.rec = { method: head.method, host: typeof head.headers.host === 'string' ? head.headers.host : '', path: head.target, status: 0, bytes: 0,
-      startedAt: performance.now(), requestId, protocol: `HTTP/1.${head.minor}` };
-    const te = head.headers['transfer-encoding'];
-    this.requestBody = te !== undefined && isChunked(te) ? chunkedBody() : lengthBody(contentLength(head.headers) ?? 0);
+    const requestId = requestIdOf(head.requestId);
+    this.rec = { method: head.method, host: head.host ?? '', path: head.target, status: 0, bytes: 0,
+      startedAt: performance.now(), requestId, protocol: head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0' };
+    this.requestBody = head.chunked ? chunkedBody() : lengthBody(head.contentLength ?? 0);
     this.keepAlive = clientKeepsAlive(head);
   }
 
   /** Routes and sends the request; `rest` are the bytes read past the head. Returns bytes past this request's body (a pipelined request). */
   start(rest: Buffer): Buffer | undefined {
-    const { ctx, proto, socket } = this.client;
-    const routing = routeRequest(ctx, this.rec, this.head.target, this.head.headers, proto);
+    const { ctx, proto } = this.client;
+    const routing = routeRequest(ctx, this.rec, this, proto);
     if (!routing.forward) {
       const leftover = this.requestBody.done && rest.length > 0 ? rest : undefined;
       this.reply(routing.status, routing.location ? `Location: ${routing.location}\r\n` : '');
@@ -87,14 +91,21 @@ export class Exchange implements UpstreamOwner {
     }
     this.route = routing.route;
     this.backend = routing.backend;
-    const headers = upstreamHeaders(this.head.headers, { clientIp: clientAddress(socket.remoteAddress), proto, host: routing.rawHost,
-      port: socket.localPort ?? 0, requestId: this.rec.requestId });
-    if (this.head.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
-    this.upstreamHead = `${this.head.method} ${rewrittenTarget(this.route, this.head.target)} HTTP/1.1\r\n${serialize(headers)}\r\n`;
+    const head = this.head;
+    const forwarding = forwardingLines(head.forwardedFor, { clientIp: this.client.clientIp, proto, host: routing.rawHost,
+      port: this.client.localPort, requestId: this.rec.requestId });
+    this.upstreamHead = `${head.method} ${rewrittenTarget(this.route, head.target)} HTTP/1.1\r\n${head.passOn(head.connection, REQUEST_DROP)}`
+      + `${head.chunked ? 'Transfer-Encoding: chunked\r\n' : ''}${forwarding}\r\n`;
     const leftover = rest.length > 0 ? this.takeBody(rest) : undefined;
     if (!this.finished) this.attempt();
     return leftover;
   }
+
+  // The request as routing reads it (RequestFacts).
+  get target(): string { return this.head.target; }
+  get host(): string | undefined { return this.head.host; }
+  get contentLength(): number | undefined { return this.head.contentLength; }
+  readonly headers = () => this.head.headers;
 
   /** Bytes from the client while this exchange runs; returns those past the request body. */
   clientData(chunk: Buffer): Buffer | undefined {
@@ -178,7 +189,7 @@ export class Exchange implements UpstreamOwner {
 
   private writeResponseHead(res: ResponseHead): void {
     this.response = res;
-    const te = res.headers['transfer-encoding'];
+    const te = res.transferEncoding;
     let framing: string;
     if (this.head.method === 'HEAD' || res.status === 204 || res.status === 304) {
       this.responseBody = emptyBody();
@@ -190,9 +201,9 @@ export class Exchange implements UpstreamOwner {
       this.dechunk = chunked && this.head.minor === 0;
       this.closeClient = !chunked || this.dechunk;
       framing = chunked && !this.dechunk ? 'Transfer-Encoding: chunked\r\n' : '';
-    } else if (res.headers['content-length'] !== undefined) {
-      const cl = contentLength(res.headers);
-      if (cl === undefined) return void this.upstreamFailed(Object.assign(new Error('invalid upstream Content-Length'), { code: 'EPROTO' }));
+    } else if (res.contentLength !== undefined) {
+      const cl = res.contentLength;
+      if (Number.isNaN(cl)) return void this.upstreamFailed(Object.assign(new Error('invalid upstream Content-Length'), { code: 'EPROTO' }));
       this.responseBody = lengthBody(cl);
       framing = '';
     } else {
@@ -201,35 +212,33 @@ export class Exchange implements UpstreamOwner {
       this.upstreamReusable = false;
       framing = '';
     }
-    if (res.minor === 0 || connectionTokens(res.headers.connection)?.has('close')) this.upstreamReusable = false;
-    const listed = connectionTokens(res.headers.connection);
-    let text = `HTTP/1.1 ${res.statusLine.slice(9)}\r\n`;
-    const f = res.fields;
-    for (let i = 0; i < f.length; i += 2) {
-      const lower = f[i].toLowerCase();
-      if (HOP_BY_HOP.has(lower) || lower === 'x-request-id' || listed?.has(lower)) continue;
-      text += `${f[i]}: ${f[i + 1]}\r\n`;
-    }
-    text += `X-Request-ID: ${this.rec.requestId}\r\n${framing}`;
+    if (res.minor === 0 || (res.connection !== undefined && connectionTokens(res.connection)?.has('close'))) this.upstreamReusable = false;
+    let text = `HTTP/1.1 ${res.statusText}\r\n${res.passOn(res.connection, RESPONSE_DROP)}X-Request-ID: ${this.rec.requestId}\r\n${framing}`;
     if (this.closeClient || !this.keepAlive) text += 'Connection: close\r\n';
     else if (this.head.minor === 0) text += 'Connection: keep-alive\r\n';
     this.headSent = true;
     this.clearConnectTimer();
-    const socket = this.client.socket;
-    socket.cork();
-    socket.write(`${text}\r\n`, 'latin1');
-    process.nextTick(uncork, socket);
+    // Written with the first body bytes (passResponseBody): one write for a small response.
+    this.unsentHead = `${text}\r\n`;
   }
 
   private passResponseBody(buf: Buffer, at: number): void {
     const body = this.responseBody!;
     const socket = this.client.socket;
-    const end = body.consume(buf, at, (b, s, e) => {
-      this.rec.bytes += e - s;
-      if (this.dechunk && !socket.write(b.subarray(s, e))) this.up?.socket.pause();
-    });
+    const end = body.consume(buf, at, this.dechunk ? this.dechunked : this.counted);
     if (body.error) return this.upstreamFailed(Object.assign(new Error(body.error), { code: 'EPROTO' }));
-    if (!this.dechunk && end > at && !socket.write(at === 0 && end === buf.length ? buf : buf.subarray(at, end))) this.up?.socket.pause();
+    let ok = true;
+    if (this.unsentHead !== undefined) {
+      const head = this.unsentHead;
+      this.unsentHead = undefined;
+      if (this.dechunk || end === at) ok = socket.write(head, 'latin1');
+      // Small bodies ride in the head's write; a second syscall costs more than copying a few KB.
+      else if (end - at <= SMALL_BODY) ok = socket.write(head + buf.toString('latin1', at, end), 'latin1');
+      else ok = socket.write(head, 'latin1') && socket.write(buf.subarray(at, end));
+    } else if (!this.dechunk && end > at) {
+      ok = socket.write(at === 0 && end === buf.length ? buf : buf.subarray(at, end));
+    }
+    if (!ok) this.up?.socket.pause();
     if (end < buf.length) {
       // Bytes past the response: the endpoint broke framing, so its connection is not reused.
       this.up?.destroy();
@@ -237,6 +246,17 @@ export class Exchange implements UpstreamOwner {
     }
     if (body.done) this.complete();
   }
+
+  /** Payload sinks for the body framer: count, or count and write de-chunked (HTTP/1.0 clients). */
+  private readonly counted = (_b: Buffer, s: number, e: number): void => { this.rec.bytes += e - s; };
+  private readonly dechunked = (b: Buffer, s: number, e: number): void => {
+    this.rec.bytes += e - s;
+    if (this.unsentHead !== undefined) {
+      this.client.socket.write(this.unsentHead, 'latin1');
+      this.unsentHead = undefined;
+    }
+    if (!this.client.socket.write(b.subarray(s, e))) this.up?.socket.pause();
+  };
 
   private complete(): void {
     if (this.finished) return;
@@ -291,8 +311,10 @@ export class Exchange implements UpstreamOwner {
   /** Writes the head and the body bytes held so far to the connected upstream. */
   private send(): void {
     const socket = this.up!.socket;
-    socket.setTimeout(this.route.readTimeoutMs);
-    socket.cork();
+    // An idle pooled connection keeps this as its idle timeout (pool.ts), so it is set only when it changes.
+    if (socket.timeout !== this.route.readTimeoutMs) socket.setTimeout(this.route.readTimeoutMs);
+    const corked = this.pending.length > 0;
+    if (corked) socket.cork();
     socket.write(this.upstreamHead, 'latin1');
     // Kept for a retry only while nothing of the body went out.
     if (this.pending.length > 0) {
@@ -305,7 +327,7 @@ export class Exchange implements UpstreamOwner {
     } else if (this.bodySent || !this.requestBody.done) {
       this.upstreamHead = '';
     }
-    process.nextTick(uncork, socket);
+    if (corked) socket.uncork();
   }
 
   private upstreamFailed(err: NodeJS.ErrnoException): void {
@@ -360,19 +382,4 @@ export class Exchange implements UpstreamOwner {
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
   }
-}
-
-function uncork(socket: net.Socket): void {
-  socket.uncork();
-}
-
-function serialize(headers: OutgoingHttpHeaders): string {
-  let text = '';
-  for (const name in headers) {
-    const v = headers[name];
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const x of v) text += `${name}: ${x}\r\n`;
-    else text += `${name}: ${v}\r\n`;
-  }
-  return text;
 }

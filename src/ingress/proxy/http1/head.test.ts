@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chunkedBody, lengthBody, untilCloseBody } from './body.js';
-import { clientKeepsAlive, contentLength, HeadError, parseRequestHead, parseResponseHead } from './head.js';
+import { clientKeepsAlive, HeadError, parseRequestHead, parseResponseHead, REQUEST_DROP, RESPONSE_DROP } from './head.js';
 
 test('request heads: method, target, version, lower-cased fields, repeated fields kept in order', () => {
   const h = parseRequestHead('GET /a?b=1 HTTP/1.1\r\nHost: app.test\r\nX-A:  one \r\nx-a: two\r\nCookie: c=1');
   assert.deepEqual([h.method, h.target, h.minor], ['GET', '/a?b=1', 1]);
-  assert.equal(h.headers.host, 'app.test');
+  assert.equal(h.host, 'app.test');
   assert.deepEqual(h.headers['x-a'], ['one', 'two']);
+  assert.equal(parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nhost: b').host, undefined, 'a repeated Host is no host');
   assert.equal(parseRequestHead('GET / HTTP/1.0\r\nHost: a').minor, 0);
 });
 
@@ -29,7 +30,7 @@ test('bad request heads get the status nginx gives them', () => {
   for (const [text, status] of cases) {
     assert.throws(() => parseRequestHead(text), (e: unknown) => e instanceof HeadError && e.status === status, JSON.stringify(text));
   }
-  assert.equal(contentLength(parseRequestHead('POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5').headers), 5, 'equal repeats are one length');
+  assert.equal(parseRequestHead('POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5').contentLength, 5, 'equal repeats are one length');
 });
 
 test('keep-alive: HTTP/1.1 unless Connection: close, HTTP/1.0 only with Connection: keep-alive', () => {
@@ -39,11 +40,19 @@ test('keep-alive: HTTP/1.1 unless Connection: close, HTTP/1.0 only with Connecti
   assert.equal(clientKeepsAlive(parseRequestHead('GET / HTTP/1.0\r\nConnection: keep-alive')), true);
 });
 
-test('response heads: status, status line, fields as sent; garbage is undefined', () => {
-  const r = parseResponseHead('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2')!;
-  assert.deepEqual([r.status, r.statusLine, r.minor], [404, 'HTTP/1.1 404 Not Found', 1]);
-  assert.deepEqual(r.fields, ['Content-Length', '0', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
-  assert.deepEqual(r.headers['set-cookie'], ['a=1', 'b=2']);
+test('request fields passed on: hop-by-hop ones, those Connection names and the forwarding ones dropped, the rest as sent', () => {
+  const h = parseRequestHead('GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Secret\r\nX-Secret: s\r\nKeep-Alive: 5\r\n'
+    + 'X-Forwarded-For: 1.2.3.4\r\nx-forwarded-for: 5.6.7.8\r\nX-Request-ID: abc\r\nAccept: */*');
+  assert.equal(h.passOn(h.connection, REQUEST_DROP), 'Host: a\r\nAccept: */*\r\n');
+  assert.equal(h.forwardedFor, '1.2.3.4, 5.6.7.8');
+  assert.equal(h.requestId, 'abc');
+});
+
+test('response heads: status, status text, framing fields; garbage is undefined', () => {
+  const r = parseResponseHead('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nConnection: close\r\nX-Request-ID: up')!;
+  assert.deepEqual([r.status, r.statusText, r.minor, r.contentLength, r.connection], [404, '404 Not Found', 1, 0, 'close']);
+  assert.equal(r.passOn(r.connection, RESPONSE_DROP), 'Content-Length: 0\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n');
+  assert.ok(Number.isNaN(parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2')!.contentLength));
   assert.equal(parseResponseHead('HTTP/1.1 200\r\nX: y')!.status, 200, 'an empty reason phrase is allowed');
   assert.equal(parseResponseHead('SSH-2.0-OpenSSH'), undefined);
   assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\nbad line'), undefined);

@@ -1,31 +1,74 @@
 /**
  * @module HTTP/1.x message heads as the ingress proxy reads them off raw sockets (RFC 9112):
- * request and status lines, header fields with their names lower-cased, and the framing checks
- * that keep requests from being smuggled past the proxy (no whitespace before a colon, no
- * obsolete line folding, no Content-Length with Transfer-Encoding, one Content-Length value).
- * A bad request head is a HeadError carrying the status nginx answers with.
+ * request and status lines, header fields, and the framing checks that keep requests from being
+ * smuggled past the proxy (no whitespace before a colon, no obsolete line folding, no
+ * Content-Length with Transfer-Encoding, one Content-Length value). A bad request head is a
+ * HeadError carrying the status nginx answers with.
+ *
+ * The proxy's hot path: one pass picks out the few fields the proxy acts on and keeps the
+ * end-to-end lines to pass on as text, so a request builds no header object unless a canary
+ * rule asks for one (`headers`).
  */
-import { connectionTokens } from '../headers.js';
+import { connectionTokens, FORWARDING, HOP_BY_HOP, type HeaderMap } from '../headers.js';
 
-/** Header fields by lower-case name; a repeated name keeps every value, in order. */
-export type Headers = Record<string, string | string[]>;
+/** Header fields as sent: names, their lower-case forms and values, in order. */
+class Fields {
+  readonly names: string[] = [];
+  readonly lower: string[] = [];
+  readonly values: string[] = [];
+  private map: HeaderMap | undefined;
 
-export interface RequestHead {
-  method: string;
-  target: string;
-  /** HTTP/1.<minor> */
-  minor: 0 | 1;
-  headers: Headers;
+  /** Fields by lower-case name; a repeated name keeps every value, in order. */
+  get headers(): HeaderMap {
+    if (!this.map) {
+      const m: Record<string, string | string[]> = {};
+      for (let i = 0; i < this.lower.length; i++) {
+        const had = m[this.lower[i]];
+        m[this.lower[i]] = had === undefined ? this.values[i] : [...(typeof had === 'string' ? [had] : had), this.values[i]];
+      }
+      this.map = m;
+    }
+    return this.map;
+  }
+
+  /** The field lines to pass on: all but hop-by-hop ones, those the Connection header names and those in `drop`. */
+  passOn(connection: string | undefined, drop: ReadonlySet<string>): string {
+    const listed = connection !== undefined && !/^\s*(?:keep-alive|close)\s*$/i.test(connection) ? connectionTokens(connection) : undefined;
+    let text = '';
+    for (let i = 0; i < this.lower.length; i++) {
+      const l = this.lower[i];
+      if (HOP_BY_HOP.has(l) || drop.has(l) || listed?.has(l)) continue;
+      text += `${this.names[i]}: ${this.values[i]}\r\n`;
+    }
+    return text;
+  }
 }
 
-export interface ResponseHead {
-  status: number;
-  /** The status line as the upstream sent it, without the CRLF. */
-  statusLine: string;
-  minor: 0 | 1;
-  /** name, value, name, value… as sent (names keep their case). */
-  fields: string[];
-  headers: Headers;
+export class RequestHead extends Fields {
+  method = '';
+  target = '';
+  /** HTTP/1.<minor> */
+  minor: 0 | 1 = 1;
+  /** The Host field as sent; undefined when absent or repeated. */
+  host: string | undefined;
+  contentLength: number | undefined;
+  chunked = false;
+  /** The Connection field(s), joined. */
+  connection: string | undefined;
+  upgrade: string | undefined;
+  requestId: string | undefined;
+  forwardedFor: string | undefined;
+}
+
+export class ResponseHead extends Fields {
+  status = 0;
+  /** The status line after "HTTP/1.x ": code and reason as the upstream sent them. */
+  statusText = '';
+  minor: 0 | 1 = 1;
+  /** undefined when absent, NaN when invalid or given twice differently. */
+  contentLength: number | undefined;
+  transferEncoding: string | undefined;
+  connection: string | undefined;
 }
 
 export class HeadError extends Error {
@@ -34,23 +77,49 @@ export class HeadError extends Error {
 
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.([01])$/;
 const OTHER_VERSION = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ [^\s]+ HTTP\/\d(?:\.\d)?$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3}(?: .*)?)$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than HTAB are never valid in a field value. */
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const LENGTH = /^\d{1,15}$/;
 
 /** Parses a request head (everything before the blank line, latin1-decoded). */
 export function parseRequestHead(text: string): RequestHead {
   const lines = text.split('\r\n');
   const m = REQUEST_LINE.exec(lines[0]);
-  if (!m) {
-    throw OTHER_VERSION.test(lines[0]) ? new HeadError(505, 'unsupported HTTP version') : new HeadError(400, 'malformed request line');
+  if (!m) throw OTHER_VERSION.test(lines[0]) ? new HeadError(505, 'unsupported HTTP version') : new HeadError(400, 'malformed request line');
+  const h = new RequestHead();
+  h.method = m[1];
+  h.target = m[2];
+  h.minor = m[3] === '1' ? 1 : 0;
+  readFields(lines, h);
+  let hosts = 0;
+  let te: string | undefined;
+  let cl: string | undefined;
+  for (let i = 0; i < h.lower.length; i++) {
+    const v = h.values[i];
+    switch (h.lower[i]) {
+      case 'host': hosts++; h.host = v; break;
+      case 'content-length': cl = cl === undefined ? v : `${cl},${v}`; break;
+      case 'transfer-encoding': te = te === undefined ? v : `${te},${v}`; break;
+      case 'connection': h.connection = h.connection === undefined ? v : `${h.connection},${v}`; break;
+      case 'upgrade': h.upgrade = v; break;
+      case 'x-request-id': h.requestId = h.requestId === undefined ? v : ''; break;
+      case 'x-forwarded-for': h.forwardedFor = h.forwardedFor === undefined ? v : `${h.forwardedFor}, ${v}`; break;
+    }
   }
-  const headers: Headers = {};
-  parseFields(lines, headers, undefined);
-  const head: RequestHead = { method: m[1], target: m[2], minor: m[3] === '1' ? 1 : 0, headers };
-  checkFraming(head.headers, head.minor);
-  return head;
+  if (hosts > 1) h.host = undefined;
+  if (te !== undefined) {
+    if (cl !== undefined) throw new HeadError(400, 'both Content-Length and Transfer-Encoding');
+    if (h.minor === 0) throw new HeadError(400, 'Transfer-Encoding in an HTTP/1.0 request');
+    if (!isChunked(te)) throw new HeadError(501, 'unsupported Transfer-Encoding');
+    h.chunked = true;
+  }
+  if (cl !== undefined) {
+    h.contentLength = lengthOf(cl);
+    if (Number.isNaN(h.contentLength)) throw new HeadError(400, 'invalid Content-Length');
+  }
+  return h;
 }
 
 /** Parses an upstream's response head; undefined when it is not HTTP/1.x. */
@@ -58,17 +127,29 @@ export function parseResponseHead(text: string): ResponseHead | undefined {
   const lines = text.split('\r\n');
   const m = STATUS_LINE.exec(lines[0]);
   if (!m) return undefined;
-  const fields: string[] = [];
-  const headers: Headers = {};
+  const h = new ResponseHead();
+  h.minor = m[1] === '1' ? 1 : 0;
+  h.statusText = m[2];
+  h.status = Number(m[2].slice(0, 3));
   try {
-    parseFields(lines, headers, fields);
+    readFields(lines, h);
   } catch {
     return undefined;
   }
-  return { status: Number(m[2]), statusLine: lines[0], minor: m[1] === '1' ? 1 : 0, fields, headers };
+  let cl: string | undefined;
+  for (let i = 0; i < h.lower.length; i++) {
+    const v = h.values[i];
+    switch (h.lower[i]) {
+      case 'content-length': cl = cl === undefined ? v : `${cl},${v}`; break;
+      case 'transfer-encoding': h.transferEncoding = h.transferEncoding === undefined ? v : `${h.transferEncoding},${v}`; break;
+      case 'connection': h.connection = h.connection === undefined ? v : `${h.connection},${v}`; break;
+    }
+  }
+  if (cl !== undefined) h.contentLength = lengthOf(cl);
+  return h;
 }
 
-function parseFields(lines: string[], headers: Headers, fields: string[] | undefined): void {
+function readFields(lines: string[], f: Fields): void {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const colon = line.indexOf(':');
@@ -77,48 +158,37 @@ function parseFields(lines: string[], headers: Headers, fields: string[] | undef
     if (!TOKEN.test(name)) throw new HeadError(400, 'invalid header field name');
     const value = line.slice(colon + 1).trim();
     if (BAD_VALUE.test(value)) throw new HeadError(400, 'invalid header field value');
-    const lower = name.toLowerCase();
-    const had = headers[lower];
-    if (had === undefined) headers[lower] = value;
-    else if (typeof had === 'string') headers[lower] = [had, value];
-    else had.push(value);
-    fields?.push(name, value);
+    f.names.push(name);
+    f.lower.push(name.toLowerCase());
+    f.values.push(value);
   }
 }
 
-function checkFraming(headers: Headers, minor: 0 | 1): void {
-  const te = headers['transfer-encoding'];
-  if (te !== undefined) {
-    if (headers['content-length'] !== undefined) throw new HeadError(400, 'both Content-Length and Transfer-Encoding');
-    if (minor === 0) throw new HeadError(400, 'Transfer-Encoding in an HTTP/1.0 request');
-    if (!isChunked(te)) throw new HeadError(501, 'unsupported Transfer-Encoding');
-  }
-  if (headers['content-length'] !== undefined && contentLength(headers) === undefined) throw new HeadError(400, 'invalid Content-Length');
-}
-
-/** True when chunked is the final transfer coding (the only one the proxy accepts from clients). */
-export function isChunked(te: string | string[]): boolean {
-  const all = (Array.isArray(te) ? te.join(',') : te).toLowerCase();
-  const last = all.slice(all.lastIndexOf(',') + 1).trim();
-  return last === 'chunked';
-}
-
-/** The Content-Length, or undefined when absent, malformed or given twice with different values. */
-export function contentLength(headers: Headers): number | undefined {
-  const v = headers['content-length'];
-  if (v === undefined) return undefined;
-  let n: number | undefined;
-  for (const part of (Array.isArray(v) ? v.join(',') : v).split(',')) {
+/** One Content-Length from the comma-joined values; NaN when malformed or when the values differ. */
+function lengthOf(joined: string): number {
+  let n = NaN;
+  for (const part of joined.split(',')) {
     const s = part.trim();
-    if (!/^\d{1,15}$/.test(s)) return undefined;
-    if (n !== undefined && Number(s) !== n) return undefined;
+    if (!LENGTH.test(s) || (!Number.isNaN(n) && Number(s) !== n)) return NaN;
     n = Number(s);
   }
   return n;
 }
 
+/** True when chunked is the final transfer coding (the only one the proxy accepts from clients). */
+export function isChunked(te: string): boolean {
+  const all = te.toLowerCase();
+  return all.slice(all.lastIndexOf(',') + 1).trim() === 'chunked';
+}
+
 /** Whether the client wants its connection kept after this exchange (HTTP/1.1 by default, 1.0 only when asked). */
 export function clientKeepsAlive(head: RequestHead): boolean {
-  const tokens = connectionTokens(head.headers.connection);
+  if (head.connection === undefined) return head.minor === 1;
+  const tokens = connectionTokens(head.connection);
   return head.minor === 1 ? !tokens?.has('close') : tokens?.has('keep-alive') === true;
 }
+
+/** Request fields the proxy replaces or drops before passing the rest on. */
+export const REQUEST_DROP = FORWARDING;
+/** Response fields the proxy replaces. */
+export const RESPONSE_DROP: ReadonlySet<string> = new Set(['x-request-id']);

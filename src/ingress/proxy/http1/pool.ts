@@ -3,7 +3,8 @@
  * protocol and endpoint, newest first (as ingress-nginx's upstream keepalive: 320 idle per
  * endpoint, closed after 60 s unused). Each socket gets its listeners once and passes events to
  * whichever exchange owns it at the moment, so a request costs no listener churn; an idle socket
- * that closes, or speaks unasked, is dropped. HTTPS endpoints are not verified (ingress-nginx's
+ * that closes, speaks unasked or stays unused for its socket timeout (the last route's
+ * proxy-read-timeout, 60 s by default as upstream-keepalive-timeout) is dropped. HTTPS endpoints are not verified (ingress-nginx's
  * proxy_ssl_verify off).
  */
 import net from 'node:net';
@@ -11,7 +12,6 @@ import tls from 'node:tls';
 import type { Backend } from '../../types.js';
 
 const MAX_IDLE = 320;
-const IDLE_TIMEOUT_MS = 60_000;
 
 /** What an exchange hears from the upstream connection it holds. */
 export interface UpstreamOwner {
@@ -72,7 +72,6 @@ export class ConnectionPool {
     const parked = list?.pop();
     if (parked) {
       parked.owner = owner;
-      parked.socket.setTimeout(0);
       parked.socket.resume();
       return parked;
     }
@@ -88,7 +87,6 @@ export class ConnectionPool {
     let list = this.idle.get(c.key);
     if (!list) this.idle.set(c.key, list = []);
     if (list.length >= MAX_IDLE) return c.destroy();
-    c.socket.setTimeout(IDLE_TIMEOUT_MS);
     list.push(c);
   }
 
