@@ -76,9 +76,9 @@ test('a heartbeat that keeps the labels leaves the counts alone; counters over n
   const counts = c.podCounts('web', isWeb);
   c.setNode(nodeWithLabels('a1', { [ZONE]: 'a' }));
   assert.deepEqual(Object.fromEntries(counts.byDomain(ZONE)), { a: 1 });
-  const nsCounts = c.podCounts('ns-web', isWeb, true);
-  assert.equal(c.podCounts('ns-web', isWeb, true), nsCounts);
+  const nsCounts = c.podCounts('ns-web', isWeb, { usesNamespaceLabels: true });
+  assert.equal(c.podCounts('ns-web', isWeb, { usesNamespaceLabels: true }), nsCounts);
   c.setNamespace({ metadata: { name: 'default', labels: { team: 'x' } } });
-  assert.notEqual(c.podCounts('ns-web', isWeb, true), nsCounts);
+  assert.notEqual(c.podCounts('ns-web', isWeb, { usesNamespaceLabels: true }), nsCounts);
   assert.equal(c.podCounts('web', isWeb), counts);
 });

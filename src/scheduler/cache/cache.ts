@@ -6,7 +6,7 @@
  */
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Selector } from '../../apimachinery/labels/index.js';
-import type { AntiAffinityTermGroup, Snapshot } from '../framework/interface.js';
+import type { AntiAffinityTermGroup, PodCountsOptions, Snapshot } from '../framework/interface.js';
 import { NodeCounts } from '../framework/node-counts.js';
 import { hasScoredAffinity, type ImageStateSummary, NodeInfo } from '../framework/node-info.js';
 import { type AffinityTerm, type Labels, newPodInfo, type PodInfo, termKey } from '../framework/pod-info.js';
@@ -71,7 +71,11 @@ export class Cache implements Snapshot {
   antiAffinityTermGroups(): Iterable<AntiAffinityTermGroup> { return this.antiAffinityGroups.values(); }
 
   *candidatePods(term: { selector: Selector }): Iterable<{ pod: PodInfo; node: NodeInfo }> {
-    const { selector } = term;
+    for (const st of this.candidateStates(term.selector)) if (st.node.node) yield { pod: st.info, node: st.node };
+  }
+
+  /** Pods that may match selector (every pod, placeholders' too, when no equality narrows it). */
+  private *candidateStates(selector: Selector): Iterable<PodState> {
     if (selector.nothing) return;
     // The smallest posting list of an equality/in requirement narrows the search; others scan all.
     let best: Iterable<PodState> | undefined;
@@ -86,16 +90,17 @@ export class Cache implements Snapshot {
         best = sets.length === 1 ? sets[0] : sets.flatMap((s) => [...s]);
       }
     }
-    for (const st of best ?? this.pods.values()) if (st.node.node) yield { pod: st.info, node: st.node };
+    yield* best ?? this.pods.values();
   }
 
-  podCounts(key: string, matches: (p: PodInfo) => boolean, usesNamespaceLabels = false): NodeCounts {
+  podCounts(key: string, matches: (p: PodInfo) => boolean, opts: PodCountsOptions = {}): NodeCounts {
     let c = this.podCounters.get(key);
     if (c) {
       this.podCounters.delete(key);
     } else {
-      c = { counts: new NodeCounts(), matches, usesNamespaceLabels };
-      for (const st of this.pods.values()) if (matches(st.info)) c.counts.add(st.node, 1);
+      c = { counts: new NodeCounts(), matches, usesNamespaceLabels: !!opts.usesNamespaceLabels };
+      const pods = opts.selector ? [...this.candidateStates(opts.selector)] : this.pods.values();
+      for (const st of pods) if (matches(st.info)) c.counts.add(st.node, 1);
       if (this.podCounters.size >= MAX_POD_COUNTERS) this.podCounters.delete(this.podCounters.keys().next().value!);
     }
     this.podCounters.set(key, c);

@@ -2,6 +2,7 @@
  * @module The scheduler framework's extension points, as kube-scheduler's: small synchronous
  * plugins (pure CPU, no I/O) over an in-memory snapshot. A returned `undefined` Status is success.
  */
+import type { Selector } from '../../apimachinery/labels/index.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodeCounts } from './node-counts.js';
 import type { NodeInfo } from './node-info.js';
@@ -32,12 +33,18 @@ export interface Snapshot {
   /**
    * The assigned pods `matches` selects, counted per node and domain. `key` names the predicate
    * (equal keys must mean equal predicates): the counts are kept between cycles under it.
-   * `usesNamespaceLabels`: the predicate reads namespace labels (dropped when they change).
    */
-  podCounts(key: string, matches: (p: PodInfo) => boolean, usesNamespaceLabels?: boolean): NodeCounts;
+  podCounts(key: string, matches: (p: PodInfo) => boolean, opts?: PodCountsOptions): NodeCounts;
   /** Nodes (with a Node object) per value of topologyKey: every domain that exists. */
   nodeDomains(topologyKey: string): ReadonlyMap<string, number>;
   namespaceLabels(namespace: string): Labels | undefined;
+}
+
+export interface PodCountsOptions {
+  /** Only pods this selector may match can match (narrows the first count through the label index). */
+  selector?: Selector;
+  /** The predicate reads namespace labels: the counts are dropped when those change. */
+  usesNamespaceLabels?: boolean;
 }
 
 export interface AntiAffinityTermGroup {

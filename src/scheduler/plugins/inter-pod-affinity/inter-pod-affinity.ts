@@ -129,11 +129,12 @@ function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
   if (affinityTerms.length) {
     // Pods matching all the terms, counted under each term's topology key.
     const counts = snapshot.podCounts(`affinity|${affinityTerms.map(termKey).join('&')}`,
-      (p) => matchesAllTerms(affinityTerms, p, nsLabels), usesNamespaceLabels(affinityTerms));
+      (p) => matchesAllTerms(affinityTerms, p, nsLabels), { selector: affinityTerms[0].selector, usesNamespaceLabels: usesNamespaceLabels(affinityTerms) });
     for (const t of affinityTerms) affinity.push({ key: t.topologyKey, byValue: counts.byDomain(t.topologyKey) });
   }
   const anti = pod.requiredAntiAffinityTerms.map((t) => ({ key: t.topologyKey,
-    byValue: snapshot.podCounts(`term|${termKey(t)}`, (p) => termMatches(t, p, nsLabels), !!t.namespaceSelector).byDomain(t.topologyKey) }));
+    byValue: snapshot.podCounts(`term|${termKey(t)}`, (p) => termMatches(t, p, nsLabels), { selector: t.selector, usesNamespaceLabels: !!t.namespaceSelector })
+      .byDomain(t.topologyKey) }));
   state.write(PRE_FILTER_KEY, new PreFilterState(nsLabels, new TopologyCounts(existingAnti), new TopologyCounts(affinity), new TopologyCounts(anti)));
   return undefined;
 }

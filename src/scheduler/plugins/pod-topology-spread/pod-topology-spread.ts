@@ -135,7 +135,7 @@ function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
   const inclusion = new Inclusion(pod);
   const counts = new Map<string, Map<string, number>>();
   for (const c of constraints) if (!counts.has(c.topologyKey)) counts.set(c.topologyKey, new Map());
-  const matching = constraints.map((c) => snapshot.podCounts(c.countKey, (p) => countsMatch(p, c, pod.namespace)));
+  const matching = constraints.map((c) => snapshot.podCounts(c.countKey, (p) => countsMatch(p, c, pod.namespace), { selector: c.selector }));
   if (counts.size === 1 && inclusion.noNodeAffinity && !constraints.some((c) => c.honorTaints)) {
     // Every node with the one topology key counts: read the domain sums as they are.
     const [[key, byValue]] = counts;
