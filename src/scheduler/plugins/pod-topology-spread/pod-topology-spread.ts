@@ -106,6 +106,22 @@ class PreFilterState {
     readonly selfMatch: boolean[],
   ) {}
 
+  /** Per constraint: each counted domain's verdict, and the verdict for a domain not counted (0 pods). */
+  private verdicts?: { fits: Map<string, boolean>; zeroFits: boolean }[];
+
+  /** Filter's answers, computed once per cycle (and again after a dry run changed the counts). */
+  domainVerdicts() {
+    return (this.verdicts ??= this.constraints.map((c, i) => {
+      const byValue = this.counts.get(c.topologyKey)!;
+      // Fewer domains than minDomains: the global minimum counts as 0.
+      const min = byValue.size < c.minDomains ? 0 : this.minimum.get(c.topologyKey)!;
+      const self = this.selfMatch[i] ? 1 : 0;
+      const fits = new Map<string, boolean>();
+      for (const [v, n] of byValue) fits.set(v, n + self - min <= c.maxSkew);
+      return { fits, zeroFits: self - min <= c.maxSkew };
+    }));
+  }
+
   clone() {
     return new PreFilterState(this.constraints, this.inclusion, new Map([...this.counts].map(([k, m]) => [k, new Map(m)])), new Map(this.minimum),
       this.selfMatch);
@@ -125,6 +141,7 @@ class PreFilterState {
       const v = node.labels[c.topologyKey];
       byValue.set(v, (byValue.get(v) ?? 0) + delta);
       this.recomputeMinimum(c.topologyKey);
+      this.verdicts = undefined;
     }
   }
 }
@@ -162,15 +179,13 @@ function preFilter(state: CycleState, pod: PodInfo, snapshot: Snapshot) {
 function filter(state: CycleState, _pod: PodInfo, node: NodeInfo) {
   const s = state.read<PreFilterState>(PRE_FILTER_KEY);
   if (!s) return undefined;
+  const verdicts = s.domainVerdicts();
   for (let i = 0; i < s.constraints.length; i++) {
-    const c = s.constraints[i];
-    const v = node.labels[c.topologyKey];
+    const v = node.labels[s.constraints[i].topologyKey];
     if (v === undefined) return unresolvable(ErrReasonNodeLabelNotMatch);
-    const byValue = s.counts.get(c.topologyKey)!;
-    // Fewer domains than minDomains: the global minimum counts as 0.
-    const min = byValue.size < c.minDomains ? 0 : s.minimum.get(c.topologyKey)!;
-    const self = s.selfMatch[i] ? 1 : 0;
-    if ((byValue.get(v) ?? 0) + self - min > c.maxSkew) return unschedulable(ErrReasonConstraintsNotMatch);
+    // matching pods in v + the pod itself − the global minimum must stay within maxSkew.
+    const { fits, zeroFits } = verdicts[i];
+    if (!(fits.get(v) ?? zeroFits)) return unschedulable(ErrReasonConstraintsNotMatch);
   }
   return undefined;
 }
