@@ -71,6 +71,8 @@ export class Scheduler {
   private readonly schedulerName: string;
   private readonly maxBinds: number;
   private readonly binds = new Set<Promise<void>>();
+  /** Wakes the loop waiting for a free binding slot. */
+  private bindSlotFreed?: () => void;
   private readonly onError: (message: string, err: unknown) => void;
 
   /** Registers informers and handlers; nothing runs until run(). */
@@ -187,8 +189,14 @@ export class Scheduler {
     }
     this.cache.assumePod(pod, host);
     this.queue.deleteNomination(pod.key);
-    while (this.binds.size >= this.maxBinds) await Promise.race(this.binds);
-    const p = this.bind(q, cycle, host).finally(() => this.binds.delete(p));
+    // (Not Promise.race over the bindings: that would add a reaction to each of them per wait.)
+    while (this.binds.size >= this.maxBinds) await new Promise<void>((r) => { this.bindSlotFreed = r; });
+    const p = this.bind(q, cycle, host).finally(() => {
+      this.binds.delete(p);
+      const wake = this.bindSlotFreed;
+      this.bindSlotFreed = undefined;
+      wake?.();
+    });
     this.binds.add(p);
   }
 

@@ -43,7 +43,7 @@ class TopologyCounts {
   }
 
   get(key: string, value: string): number {
-    let n = this.delta.get(key)?.get(value) ?? 0;
+    let n = this.delta.size ? (this.delta.get(key)?.get(value) ?? 0) : 0;
     for (const b of this.bases) if (b.key === key) n += b.byValue.get(value) ?? 0;
     return n;
   }
