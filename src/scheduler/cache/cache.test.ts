@@ -82,3 +82,41 @@ test('a heartbeat that keeps the labels leaves the counts alone; counters over n
   assert.notEqual(c.podCounts('ns-web', isWeb, { usesNamespaceLabels: true }), nsCounts);
   assert.equal(c.podCounts('web', isWeb), counts);
 });
+
+test('random pod and node changes: counters, term groups and node domains always equal a recount', () => {
+  let seed = 42;
+  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const c = new Cache();
+  const nodeNames = ['n0', 'n1', 'n2', 'n3', 'n4'];
+  const zoneOf = new Map<string, string>();
+  const pods = new Map<string, Pod>();
+  c.podCounts('web', isWeb); // counting from the start, and (below) from a later point
+  for (let step = 0; step < 400; step++) {
+    const op = rand(10);
+    const name = nodeNames[rand(nodeNames.length)];
+    if (op < 2) {
+      const zone = `z${rand(3)}`;
+      zoneOf.set(name, zone);
+      c.setNode(nodeWithLabels(name, { [ZONE]: zone }));
+    } else if (op === 2) {
+      zoneOf.delete(name);
+      c.removeNode(makeNode(name));
+    } else if (op < 8) {
+      const pod = makePod({ name: `p${rand(30)}`, node: name, labels: { app: rand(2) ? 'web' : 'db' } });
+      pods.set(pod.metadata!.name!, pod);
+      c.setPod(pod);
+    } else {
+      const key = `p${rand(30)}`;
+      const pod = pods.get(key);
+      if (pod) { c.removePod(pod); pods.delete(key); }
+    }
+    if (step === 200) c.podCounts('web-late', isWeb);
+    for (const key of ['web', 'web-late']) {
+      if (step < 200 && key === 'web-late') continue;
+      assert.deepEqual(Object.fromEntries(c.podCounts(key, isWeb).byDomain(ZONE)), recount(c, ZONE), `step ${step} ${key}`);
+    }
+    const domains: Record<string, number> = {};
+    for (const z of zoneOf.values()) domains[z] = (domains[z] ?? 0) + 1;
+    assert.deepEqual(Object.fromEntries(c.nodeDomains(ZONE)), domains, `step ${step} domains`);
+  }
+});
