@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -24,11 +25,21 @@ function gibibyte(): Readable {
 
 describe('ingress proxy streams', () => {
   let sink: EchoBackend;
+  let blobs: EchoBackend;
   let wsBackend: http.Server;
+  /** 24 MiB of random bytes (more than loopback socket buffers hold), and its digest. */
+  const blob = randomBytes(24 << 20);
+  const blobSha = createHash('sha256').update(blob).digest('hex');
   let proxy: IngressProxy;
 
   before(async () => {
     sink = await echoBackend('sink');
+    // Content-Length and chunked answers, written in uneven pieces.
+    blobs = await echoBackend('blobs', (req, res) => {
+      res.writeHead(200, req.url?.includes('chunked') ? {} : { 'content-length': blob.length });
+      for (let at = 0; at < blob.length; at += 1_000_003) res.write(blob.subarray(at, at + 1_000_003));
+      res.end();
+    });
     wsBackend = http.createServer();
     const wss = new WebSocketServer({ server: wsBackend });
     wss.on('connection', (ws, req) => ws.on('message', (m) => ws.send(`echo ${req.url} ${req.headers['x-forwarded-proto']}: ${m}`)));
@@ -37,12 +48,14 @@ describe('ingress proxy streams', () => {
     const table = new StaticRoutes(1, [
       route({ path: '/upload', maxBodyBytes: 0, backend: backend('sink', [{ ip: '127.0.0.1', port: sink.port }]) }),
       route({ path: '/ws', backend: backend('ws', [{ ip: '127.0.0.1', port: wsPort }]) }),
+      route({ path: '/blob', backend: backend('blobs', [{ ip: '127.0.0.1', port: blobs.port }]) }),
     ]);
     proxy = await startIngressProxy({ routes: new RoutesHolder(table), host: '127.0.0.1', httpPort: 0, httpsPort: 0, log: pino({ level: 'silent' }) });
   });
   after(async () => {
     await proxy?.stop();
     await sink?.close();
+    await blobs?.close();
     wsBackend?.closeAllConnections();
     await new Promise((r) => wsBackend?.close(r));
   });
@@ -62,6 +75,30 @@ describe('ingress proxy streams', () => {
       } finally {
         ws.terminate();
       }
+    }
+  });
+
+  test('large responses arrive intact to slow and fast readers sharing pooled upstream connections', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const download = (path: string, slow: boolean) => new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: proxy.httpPort, path, agent, headers: { host: 'app.test' } }, (res) => {
+        const hash = createHash('sha256');
+        let first = true;
+        res.on('data', (c: Buffer) => {
+          hash.update(c);
+          // A reader that stalls fills the socket buffers, so the proxy's writes queue and it must hold the upstream's reads meanwhile.
+          if (slow && first) { res.pause(); setTimeout(() => res.resume(), 500); }
+          first = false;
+        });
+        res.on('end', () => resolve(hash.digest('hex')));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    try {
+      const digests = await Promise.all(Array.from({ length: 4 }, (_, i) => download(i % 2 === 0 ? '/blob/chunked' : '/blob', i < 2)));
+      assert.deepEqual(new Set(digests), new Set([blobSha]));
+    } finally {
+      agent.destroy();
     }
   });
 

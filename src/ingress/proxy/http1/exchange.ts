@@ -68,6 +68,9 @@ export class Exchange implements UpstreamOwner {
   /** False once the response is close-delimited or the endpoint asked to close. */
   private upstreamReusable = true;
   private headSent = false;
+  /** A write of bytes in the upstream's read buffer is queued (see writeBody). */
+  private inFlight = false;
+  private releaseWhenFlushed = false;
   /** The response head not written yet. */
   private unsentHead: string | undefined;
   private finished = false;
@@ -169,7 +172,7 @@ export class Exchange implements UpstreamOwner {
       const end = buf.indexOf('\r\n\r\n', at, 'latin1');
       if (end < 0) {
         if (buf.length - at > MAX_RESPONSE_HEAD) this.upstreamFailed(Object.assign(new Error('upstream response head too large'), { code: 'EPROTO' }));
-        else this.headBuf = at === 0 ? buf : buf.subarray(at);
+        else this.headBuf = Buffer.from(at === 0 ? buf : buf.subarray(at));
         return -1;
       }
       const res = parseResponseHead(buf.toString('latin1', at, end));
@@ -182,7 +185,7 @@ export class Exchange implements UpstreamOwner {
         return end + 4;
       }
       // 100 Continue and 103 Early Hints go to HTTP/1.1 clients as they are.
-      if (this.head.minor === 1) this.client.socket.write(buf.subarray(at, end + 4));
+      if (this.head.minor === 1) this.client.socket.write(Buffer.from(buf.subarray(at, end + 4)));
       at = end + 4;
     }
   }
@@ -234,9 +237,9 @@ export class Exchange implements UpstreamOwner {
       if (this.dechunk || end === at) ok = socket.write(head, 'latin1');
       // Small bodies ride in the head's write; a second syscall costs more than copying a few KB.
       else if (end - at <= SMALL_BODY) ok = socket.write(head + buf.toString('latin1', at, end), 'latin1');
-      else ok = socket.write(head, 'latin1') && socket.write(buf.subarray(at, end));
+      else ok = socket.write(head, 'latin1') && this.writeBody(buf.subarray(at, end));
     } else if (!this.dechunk && end > at) {
-      ok = socket.write(at === 0 && end === buf.length ? buf : buf.subarray(at, end));
+      ok = this.writeBody(at === 0 && end === buf.length ? buf : buf.subarray(at, end));
     }
     if (!ok) this.up?.socket.pause();
     if (end < buf.length) {
@@ -255,7 +258,42 @@ export class Exchange implements UpstreamOwner {
       this.client.socket.write(this.unsentHead, 'latin1');
       this.unsentHead = undefined;
     }
-    if (!this.client.socket.write(b.subarray(s, e))) this.up?.socket.pause();
+    if (!this.writeBody(b.subarray(s, e))) this.up?.socket.pause();
+  };
+
+  /**
+   * Writes response body bytes to the client. Bytes in a pooled connection's read buffer
+   * (ephemeral) are copied when the client socket is queueing anyway; otherwise they go as they
+   * are, and if the kernel did not take them at once the upstream reads nothing more until they
+   * are flushed (and is not handed to another exchange before).
+   */
+  private writeBody(bytes: Buffer): boolean {
+    const socket = this.client.socket;
+    if (!this.up?.ephemeral) return socket.write(bytes);
+    if (socket.writableLength > 0) return socket.write(Buffer.from(bytes));
+    const ok = socket.write(bytes, this.flushed);
+    if (socket.writableLength > 0) {
+      this.inFlight = true;
+      this.up.socket.pause();
+    }
+    return ok;
+  }
+
+  private readonly flushed = (err?: Error | null): void => {
+    if (!this.inFlight) return;
+    this.inFlight = false;
+    const up = this.up;
+    if (!up) return;
+    if (err) {
+      if (this.finished) { up.destroy(); this.up = undefined; }
+      return;
+    }
+    if (this.releaseWhenFlushed) {
+      this.up = undefined;
+      up.release();
+    } else if (!this.finished) {
+      up.socket.resume();
+    }
   };
 
   private complete(): void {
@@ -264,9 +302,10 @@ export class Exchange implements UpstreamOwner {
     const res = this.response!;
     this.rec.status = res.status;
     if (this.up) {
-      if (this.upstreamReusable && this.requestBody.done) this.up.release();
-      else this.up.destroy();
-      this.up = undefined;
+      if (!this.upstreamReusable || !this.requestBody.done) this.up.destroy();
+      else if (this.inFlight) this.releaseWhenFlushed = true;
+      else this.up.release();
+      if (!this.releaseWhenFlushed) this.up = undefined;
     }
     record(this.client.ctx.log, this.rec);
     this.client.exchangeDone(this.keepAlive && !this.closeClient && this.requestBody.done);

@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import type { Backend } from '../../types.js';
 
 const MAX_IDLE = 320;
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** What an exchange hears from the upstream connection it holds. */
 export interface UpstreamOwner {
@@ -25,14 +26,28 @@ export interface UpstreamOwner {
 
 export class UpstreamConnection {
   owner: UpstreamOwner | undefined;
+  /**
+   * True when reads land in one buffer kept for the connection's life (plain HTTP): a chunk
+   * handed to upstreamData is valid only until the next read, so an owner that keeps a slice (a
+   * queued write) must not let the socket read until it is flushed. It spares the garbage
+   * collector a fresh 64 KiB buffer per read, which under large responses meant a full
+   * collection several times a second.
+   */
+  readonly ephemeral: boolean;
   /** True once it has served an exchange (a failure on it may be a keep-alive race, not a dead endpoint). */
   reused = false;
   connected = false;
 
-  constructor(readonly socket: net.Socket, readonly key: string, private readonly pool: ConnectionPool) {
-    const connectEvent = socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect';
-    socket.once(connectEvent, () => { this.connected = true; socket.setNoDelay(true); this.owner?.upstreamConnected(); });
-    socket.on('data', (chunk: Buffer) => { if (this.owner) this.owner.upstreamData(chunk); else this.drop(); });
+  readonly socket: net.Socket;
+
+  constructor(protocol: Backend['protocol'], ip: string, port: number, readonly key: string, private readonly pool: ConnectionPool) {
+    this.ephemeral = protocol !== 'HTTPS';
+    const buffer = this.ephemeral ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined;
+    const socket = this.socket = buffer
+      ? net.connect({ host: ip, port, onread: { buffer, callback: (n) => { this.read(buffer.subarray(0, n)); return true; } } })
+      : tls.connect({ host: ip, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    socket.once(protocol === 'HTTPS' ? 'secureConnect' : 'connect', () => { this.connected = true; socket.setNoDelay(true); this.owner?.upstreamConnected(); });
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('end', () => { if (this.owner) this.owner.upstreamEnd(); else this.drop(); });
     socket.on('error', (err: NodeJS.ErrnoException) => { if (this.owner) this.owner.upstreamError(err); else this.drop(); });
     socket.on('close', () => {
@@ -41,6 +56,11 @@ export class UpstreamConnection {
     });
     socket.on('timeout', () => { if (this.owner) this.owner.upstreamTimeout(); else this.drop(); });
     socket.on('drain', () => this.owner?.upstreamDrain());
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.owner) this.owner.upstreamData(chunk);
+    else this.drop();
   }
 
   /** Back to the pool for the next exchange (the previous one read its whole response). */
@@ -75,10 +95,7 @@ export class ConnectionPool {
       parked.socket.resume();
       return parked;
     }
-    const socket = protocol === 'HTTPS'
-      ? tls.connect({ host: ip, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
-      : net.connect({ host: ip, port });
-    const c = new UpstreamConnection(socket, key, this);
+    const c = new UpstreamConnection(protocol, ip, port, key, this);
     c.owner = owner;
     return c;
   }
