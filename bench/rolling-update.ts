@@ -21,6 +21,7 @@ import { watch } from './support/lines.js';
 const NS = 'bench';
 const REPLICAS = 20;
 const SCALED = 100;
+const SWARM_STEP_TIMEOUT_MS = 600_000;
 const log = (m: string) => process.stderr.write(`[+${(performance.now() / 1000).toFixed(1)} s] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A web server that serves its version and exits at once on SIGTERM (PID 1 ignores signals it does not trap). */
@@ -123,11 +124,12 @@ async function benchSwarm(imageTar: string): Promise<Figures> {
       TEST_IMAGE, 'sh', '-c', SERVE]);
     log('swarm: 20 replicas running; updating');
     const t0 = performance.now();
-    docker.run(['service', 'update', '--detach=false', '-q', '--env-add', 'VERSION=2', 'web']);
+    // Swarm's own pace is what is measured: on a busy machine the update alone outlasts the CLI's usual deadline.
+    docker.run(['service', 'update', '--detach=false', '-q', '--env-add', 'VERSION=2', 'web'], undefined, SWARM_STEP_TIMEOUT_MS);
     const update = performance.now() - t0;
     log(`swarm: update ${update.toFixed(0)} ms; scaling`);
     const t1 = performance.now();
-    docker.run(['service', 'scale', '--detach=false', `web=${SCALED}`]);
+    docker.run(['service', 'scale', '--detach=false', `web=${SCALED}`], undefined, SWARM_STEP_TIMEOUT_MS);
     const scale = performance.now() - t1;
     docker.run(['service', 'rm', 'web']);
     return { update, scale };

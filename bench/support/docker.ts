@@ -19,8 +19,8 @@ const CALL_TIMEOUT_MS = 120_000;
 const REMOVE_CHUNK = 20;
 
 export interface Docker {
-  /** Runs the docker CLI; throws with its stderr when it fails or outlives its deadline. */
-  run(args: string[], input?: Buffer): string;
+  /** Runs the docker CLI; throws with its stderr when it fails or outlives its deadline (default 120 s). */
+  run(args: string[], input?: Buffer, timeoutMs?: number): string;
   /** Runs the docker CLI without blocking; resolves with its stdout, rejects when it fails or outlives its deadline. */
   runAsync(args: string[]): Promise<string>;
   /** Force-removes every container. */
@@ -45,10 +45,10 @@ export async function startDocker(): Promise<Docker> {
   closeSync(logFd);
   const logTail = () => { try { return readFileSync(logFile, 'utf8').slice(-2000); } catch { return '(no log)'; } };
   const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-  const run = (args: string[], input?: Buffer) => {
-    const r = spawnSync(DOCKER, args, { env, input, encoding: 'utf8', maxBuffer: 64 << 20, timeout: CALL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  const run = (args: string[], input?: Buffer, timeoutMs = CALL_TIMEOUT_MS) => {
+    const r = spawnSync(DOCKER, args, { env, input, encoding: 'utf8', maxBuffer: 64 << 20, timeout: timeoutMs, killSignal: 'SIGKILL' });
     if (r.error) throw new Error(`docker ${args.join(' ')}: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.signal ? `killed after ${CALL_TIMEOUT_MS / 1000} s` : r.stderr}`);
+    if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.signal ? `killed after ${timeoutMs / 1000} s` : r.stderr}`);
     return r.stdout;
   };
   const runAsync = (args: string[]) => new Promise<string>((resolve, reject) => {
