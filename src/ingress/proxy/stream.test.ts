@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -78,10 +79,14 @@ describe('ingress proxy streams', () => {
     }
   });
 
-  test('large responses arrive intact to slow and fast readers sharing pooled upstream connections', async () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-    const download = (path: string, slow: boolean) => new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: proxy.httpPort, path, agent, headers: { host: 'app.test' } }, (res) => {
+  test('large responses arrive intact over HTTP and HTTPS to slow and fast readers sharing pooled upstream connections', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 2, rejectUnauthorized: false });
+    const download = (path: string, slow: boolean, secure: boolean) => new Promise<string>((resolve, reject) => {
+      const o = { host: '127.0.0.1', path, headers: { host: 'app.test' } };
+      const get = secure ? https.get({ ...o, port: proxy.httpsPort, agent: tlsAgent }, onResponse) : http.get({ ...o, port: proxy.httpPort, agent }, onResponse);
+      get.on('error', reject);
+      function onResponse(res: http.IncomingMessage): void {
         const hash = createHash('sha256');
         let first = true;
         res.on('data', (c: Buffer) => {
@@ -92,13 +97,14 @@ describe('ingress proxy streams', () => {
         });
         res.on('end', () => resolve(hash.digest('hex')));
         res.on('error', reject);
-      }).on('error', reject);
+      }
     });
     try {
-      const digests = await Promise.all(Array.from({ length: 4 }, (_, i) => download(i % 2 === 0 ? '/blob/chunked' : '/blob', i < 2)));
+      const digests = await Promise.all(Array.from({ length: 8 }, (_, i) => download(i % 2 === 0 ? '/blob/chunked' : '/blob', i % 4 < 2, i >= 4)));
       assert.deepEqual(new Set(digests), new Set([blobSha]));
     } finally {
       agent.destroy();
+      tlsAgent.destroy();
     }
   });
 

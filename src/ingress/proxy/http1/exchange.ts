@@ -263,14 +263,16 @@ export class Exchange implements UpstreamOwner {
 
   /**
    * Writes response body bytes to the client. Bytes in a pooled connection's read buffer
-   * (ephemeral) are copied when the client socket is queueing anyway; otherwise they go as they
-   * are, and if the kernel did not take them at once the upstream reads nothing more until they
+   * (ephemeral) are copied when the client socket is queueing anyway (a queued chunk is only
+   * referenced). Otherwise they go as they are: TLS encrypts what it is handed at once; over
+   * plain TCP, if the kernel did not take them all, the upstream reads nothing more until they
    * are flushed (and is not handed to another exchange before).
    */
   private writeBody(bytes: Buffer): boolean {
     const socket = this.client.socket;
     if (!this.up?.ephemeral) return socket.write(bytes);
     if (socket.writableLength > 0) return socket.write(Buffer.from(bytes));
+    if (this.client.proto === 'https') return socket.write(bytes);
     const ok = socket.write(bytes, this.flushed);
     if (socket.writableLength > 0) {
       this.inFlight = true;
