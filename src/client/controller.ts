@@ -43,7 +43,13 @@ export async function runWorkers(o: RunOptions): Promise<void> {
       } finally {
         o.queue.done(key);
       }
+      // In one process the client resolves without I/O, so a busy queue would keep this loop in
+      // microtasks forever and starve sockets and timers (HTTPS clients saw TLS handshake timeouts):
+      // let the event loop turn between keys.
+      await yieldToEventLoop();
     }
   };
   await Promise.all(Array.from({ length: o.workers ?? 1 }, worker));
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
