@@ -66,7 +66,8 @@ export function pickEndpoint(backend: Backend, tried: Set<string>, rec: RequestR
   return { ip: ep.ip, port: ep.port, key };
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Methods a failed attempt may send again (nginx's proxy_next_upstream default). */
+export const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const MAX_TRIES = 3;
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNECTTIMEOUT']);
 

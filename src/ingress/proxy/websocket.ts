@@ -5,9 +5,9 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { STATUS_CODES } from 'node:http';
 import type { ProxyContext } from './handler.js';
 import { requestIdOf, upstreamHeaders } from './headers.js';
+import { answerText } from './http1/answer.js';
 import type { RequestHead } from './http1/head.js';
 import { record, type RequestRecord } from './metrics.js';
 import { clientAddress } from './request-info.js';
@@ -24,9 +24,7 @@ export function handleUpgrade(ctx: ProxyContext, req: RequestHead, socket: net.S
   socket.once('close', () => record(ctx.log, rec));
   const fail = (status: number, extra = '') => {
     rec.status = status;
-    const body = `${status} ${STATUS_CODES[status]}\n`;
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n`
-      + `X-Request-ID: ${requestId}\r\n${extra}Connection: close\r\n\r\n${body}`);
+    socket.end(answerText(status, `X-Request-ID: ${requestId}\r\n${extra}Connection: close\r\n`));
   };
 
   const routing = routeRequest(ctx, rec, { target: req.target, host: req.host, contentLength: req.contentLength, headers: () => req.headers }, proto);

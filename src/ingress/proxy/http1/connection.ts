@@ -7,11 +7,11 @@
  * 431, malformed ones 400 (505 for other HTTP versions), and the connection closes.
  * Upgrade requests (WebSocket) leave this loop for a byte pipe to the endpoint.
  */
-import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import type { ProxyContext } from '../handler.js';
 import { connectionTokens } from '../headers.js';
 import { clientAddress } from '../request-info.js';
+import { answerText } from './answer.js';
 import { Exchange, type ClientSide } from './exchange.js';
 import { HeadError, parseRequestHead, type RequestHead } from './head.js';
 
@@ -195,8 +195,6 @@ export class Http1Connection implements ClientSide {
 
 /** A bare answer written on the socket, which then closes. */
 export function rawReply(socket: net.Socket, status: number): void {
-  const body = `${status} ${STATUS_CODES[status]}\n`;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n`
-    + `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(answerText(status, 'Connection: close\r\n'));
   setTimeout(() => socket.destroy(), 1000).unref();
 }

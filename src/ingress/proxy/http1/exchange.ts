@@ -9,13 +9,13 @@
  * after it the client connection is cut.
  */
 import type net from 'node:net';
-import { STATUS_CODES } from 'node:http';
 import type { ProxyContext } from '../handler.js';
 import { connectionTokens, forwardingLines, requestIdOf } from '../headers.js';
 import { record, type RequestRecord } from '../metrics.js';
 import { rewrittenTarget } from '../rewrite.js';
-import { mayRetry, pickEndpoint, routeRequest } from '../route-request.js';
+import { IDEMPOTENT, mayRetry, pickEndpoint, routeRequest } from '../route-request.js';
 import type { Backend, Route } from '../../types.js';
+import { answerText } from './answer.js';
 import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyFramer } from './body.js';
 import { clientKeepsAlive, isChunked, parseResponseHead, REQUEST_DROP, RESPONSE_DROP, type RequestHead, type ResponseHead } from './head.js';
 import type { UpstreamConnection, UpstreamOwner } from './pool.js';
@@ -39,7 +39,6 @@ const SMALL_BODY = 8 * 1024;
 const MAX_PENDING_BODY = 64 * 1024;
 /** Keep-alive connections found closed by the endpoint that are replaced before the request fails. */
 const MAX_STALE = 3;
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export class Exchange implements UpstreamOwner {
   private readonly rec: RequestRecord;
@@ -410,11 +409,8 @@ export class Exchange implements UpstreamOwner {
     this.rec.status = status;
     // An unread request body cannot be skipped safely, and after a bad request (as nginx) the connection closes.
     const keepAlive = this.keepAlive && !close && status !== 413 && status !== 400 && this.requestBody.done;
-    const body = `${status} ${STATUS_CODES[status]}\n`;
-    const text = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n`
-      + `X-Request-ID: ${this.rec.requestId}\r\n${extra}${keepAlive ? (this.head.minor === 0 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n'}\r\n`
-      + (this.head.method === 'HEAD' ? '' : body);
-    this.client.socket.write(text, 'latin1');
+    const connection = keepAlive ? (this.head.minor === 0 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n';
+    this.client.socket.write(answerText(status, `X-Request-ID: ${this.rec.requestId}\r\n${extra}${connection}`, this.head.method === 'HEAD'), 'latin1');
     record(this.client.ctx.log, this.rec);
     this.client.exchangeDone(keepAlive);
   }
