@@ -22,6 +22,12 @@ export interface ListOptions {
   limit?: number;
   /** Opaque token from a previous page: the page goes on from there at that page's revision. */
   continue?: string;
+  /**
+   * Any revision at or after this one will do (resourceVersion "0" or NotOlderThan): a cache may
+   * answer from memory without a consistent read. Backends read the current revision, never older.
+   * Ignored with `revision` or `continue`.
+   */
+  notOlderThan?: number;
 }
 
 export interface ListResult {

@@ -78,7 +78,7 @@ test('cacher: a list after an acknowledged write includes it, even when events l
 });
 
 test('cacher: a watch older than the buffer throws CompactedError', async () => {
-  const c = await Cacher.open(await newSqlite(), { capacity: 3 });
+  const c = await Cacher.open(await newSqlite(), { minCapacity: 3, maxCapacity: 3 });
   try {
     const first = await c.create('/registry/a', '1');
     for (let i = 0; i < 5; i++) await c.create(`/registry/b${i}`, '1');

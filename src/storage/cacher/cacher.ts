@@ -9,13 +9,13 @@ import {
 } from '../store.js';
 import { EventQueue } from '../event-queue.js';
 import { decodeContinue, encodeContinue, hasPrefix } from '../keyspace.js';
-import { WatchCache } from './watch-cache.js';
+import { WatchCache, type WatchCacheOptions } from './watch-cache.js';
+import { watchCacheMetrics } from './metrics.js';
 
-export interface CacherOptions {
+/** The ring's bounds, history and clock are WatchCacheOptions (events kept for watches that start in the past). */
+export interface CacherOptions extends WatchCacheOptions {
   /** Keys kept in memory; lists and watches elsewhere go to the backing store. Default "/registry/". */
   prefix?: string;
-  /** Events kept for watches that start in the past. Default 10 000. */
-  capacity?: number;
   /** How long a read waits for the cache to catch up before asking the backing store. Default 3 s. */
   waitTimeoutMs?: number;
 }
@@ -37,7 +37,7 @@ export class Cacher implements Store {
   private constructor(private readonly backing: Store, opts: CacherOptions) {
     this.prefix = opts.prefix ?? '/registry/';
     this.waitTimeoutMs = opts.waitTimeoutMs ?? 3000;
-    this.cache = new WatchCache(opts.capacity ?? 10_000);
+    this.cache = new WatchCache(opts);
   }
 
   /** Lists the prefix from backing and starts following it. close() also closes backing. */
@@ -56,10 +56,16 @@ export class Cacher implements Store {
     if (!hasPrefix(prefix, this.prefix)) return this.backing.list(prefix, opts);
     const token = opts.continue ? decodeContinue(opts.continue) : undefined;
     const asked = token?.revision ?? opts.revision ?? 0;
-    if (!(await this.catchUp(asked))) return this.backing.list(prefix, opts);
+    // "Not older than": whatever the cache has once it reached that revision, with no consistent read.
+    const anyFresh = !token && !opts.revision && opts.notOlderThan !== undefined;
+    const caughtUp = anyFresh ? await this.catchUp(opts.notOlderThan!, false) : await this.catchUp(asked);
+    if (!caughtUp) return this.backing.list(prefix, opts);
     const revision = asked || this.cache.revision;
     // The buffer no longer reaches that far back; the backing store may still (or says Compacted).
-    if (revision < this.cache.oldest) return this.backing.list(prefix, opts);
+    if (revision < this.cache.oldest) {
+      watchCacheMetrics.expired.inc({ request: 'list' });
+      return this.backing.list(prefix, opts);
+    }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
     const page = this.cache.list(prefix, revision, token?.key, limit);
     const result: ListResult = { items: page.items, revision };
@@ -92,7 +98,10 @@ export class Cacher implements Store {
       yield* this.backing.watch(prefix, afterRevision, signal);
       return;
     }
-    if (afterRevision < this.cache.oldest) throw new CompactedError(afterRevision, this.cache.oldest);
+    if (afterRevision < this.cache.oldest) {
+      watchCacheMetrics.expired.inc({ request: 'watch' });
+      throw new CompactedError(afterRevision, this.cache.oldest);
+    }
     const queue = new EventQueue(signal);
     // No await between replaying the buffer and joining: no event falls in between.
     queue.push(this.cache.eventsAfter(afterRevision, prefix));
@@ -173,6 +182,7 @@ export class Cacher implements Store {
     if (fresh.length === 0) return;
     const mine = fresh.filter((e) => hasPrefix(e.kv.key, this.prefix));
     this.cache.apply(mine, fresh[fresh.length - 1].kv.modRevision);
+    watchCacheMetrics.capacity.set(this.cache.ringCapacity);
     for (const w of this.watchers) {
       w.queue.push(mine.filter((e) => e.kv.modRevision > w.after && hasPrefix(e.kv.key, w.prefix)));
     }
@@ -180,11 +190,12 @@ export class Cacher implements Store {
   }
 
   /**
-   * Waits until the cache has applied revision (0: the backing store's current one). False if
-   * it did not within waitTimeoutMs: the caller then reads the backing store instead.
+   * Waits until the cache has applied revision (0 and `consistent`: the backing store's current
+   * one; 0 otherwise: none). False if it did not within waitTimeoutMs: the caller then reads the
+   * backing store instead.
    */
-  private async catchUp(revision: number): Promise<boolean> {
-    const target = revision || (await this.backing.currentRevision());
+  private async catchUp(revision: number, consistent = true): Promise<boolean> {
+    const target = revision || (consistent ? await this.backing.currentRevision() : 0);
     if (this.cache.revision >= target) return true;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {

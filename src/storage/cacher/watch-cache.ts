@@ -2,11 +2,25 @@
  * @module WatchCache: the cacher's memory — the current version of every key under its prefix
  * and a ring buffer of recent events. The buffer also rebuilds the state at any revision it
  * still covers (each event's prevKv undoes it), so paged lists stay at one revision.
+ * The ring is sized by time, as kube-apiserver's watch cache: it keeps at least the last
+ * `freshMs` of events (a watcher that lags less than that resumes instead of relisting), up to
+ * maxCapacity events, and gives the room back once most of it is older than that.
  */
 import type { KeyValue, WatchEvent } from '../store.js';
 import { hasPrefix, prefixEnd } from '../keyspace.js';
 
 export interface Page { items: KeyValue[]; remaining: number }
+
+export interface WatchCacheOptions {
+  /** The ring's starting and smallest size. Default 100 (upstream's lowerBoundCapacity). */
+  minCapacity?: number;
+  /** The ring never grows beyond this. Default 100 * 1024 (upstream's upperBoundCapacity). */
+  maxCapacity?: number;
+  /** History the ring tries to keep. Default 75 s (upstream's eventFreshDuration). */
+  freshMs?: number;
+  /** Clock for event record times (tests inject one). */
+  now?: () => number;
+}
 
 export class WatchCache {
   /** Every event up to this revision has been applied. */
@@ -15,26 +29,44 @@ export class WatchCache {
   oldest = 0;
   private readonly items = new Map<string, KeyValue>();
   private sorted: string[] | undefined;
-  private ring: WatchEvent[];
+  private ring: (WatchEvent | undefined)[];
+  /** When each ring slot's event was applied (ms, from `now`). */
+  private times: number[];
   private head = 0;
   private size = 0;
+  private capacity: number;
+  private readonly minCapacity: number;
+  private readonly maxCapacity: number;
+  private readonly freshMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly capacity: number) {
-    this.ring = new Array<WatchEvent>(capacity);
+  constructor(opts: WatchCacheOptions = {}) {
+    this.minCapacity = opts.minCapacity ?? 100;
+    this.maxCapacity = Math.max(this.minCapacity, opts.maxCapacity ?? 100 * 1024);
+    this.freshMs = opts.freshMs ?? 75_000;
+    this.now = opts.now ?? Date.now;
+    this.capacity = this.minCapacity;
+    this.ring = new Array<WatchEvent | undefined>(this.capacity);
+    this.times = new Array<number>(this.capacity);
   }
+
+  /** Events the ring can hold now. */
+  get ringCapacity(): number { return this.capacity; }
 
   /** Replaces everything with a fresh list taken at revision. */
   reset(items: KeyValue[], revision: number): void {
     this.items.clear();
     for (const kv of items) this.items.set(kv.key, kv);
     this.sorted = undefined;
-    this.ring = new Array<WatchEvent>(this.capacity);
+    this.ring = new Array<WatchEvent | undefined>(this.capacity);
+    this.times = new Array<number>(this.capacity);
     this.head = this.size = 0;
     this.revision = this.oldest = revision;
   }
 
   /** Applies events (in revision order) that are under prefix; `upto` is the revision now reached. */
   apply(events: WatchEvent[], upto: number): void {
+    const now = events.length > 0 ? this.now() : 0;
     for (const e of events) {
       if (e.type === 'PUT') {
         if (!this.items.has(e.kv.key)) this.sorted = undefined;
@@ -42,7 +74,7 @@ export class WatchCache {
       } else if (this.items.delete(e.kv.key)) {
         this.sorted = undefined;
       }
-      this.append(e);
+      this.append(e, now);
     }
     this.revision = Math.max(this.revision, upto);
   }
@@ -102,17 +134,56 @@ export class WatchCache {
   }
 
   private at(i: number): WatchEvent {
-    return this.ring[(this.head + i) % this.capacity];
+    return this.ring[(this.head + i) % this.capacity]!;
   }
 
-  private append(e: WatchEvent): void {
+  private append(e: WatchEvent, now: number): void {
+    this.resize(now);
     if (this.size === this.capacity) this.dropOldest();
-    this.ring[(this.head + this.size) % this.capacity] = e;
+    const slot = (this.head + this.size) % this.capacity;
+    this.ring[slot] = e;
+    this.times[slot] = now;
     this.size++;
+  }
+
+  /**
+   * Upstream's resizeCacheLocked, checked when the ring is full: double it while its oldest event
+   * is younger than freshMs; halve it once even the newest quarter is older than that (so a
+   * quiet cache does not flap between sizes).
+   */
+  private resize(now: number): void {
+    if (this.size < this.capacity) return;
+    if (now - this.timeAt(0) < this.freshMs) {
+      const grown = Math.min(this.capacity * 2, this.maxCapacity);
+      if (grown > this.capacity) this.setCapacity(grown);
+    } else if (now - this.timeAt(this.size - Math.floor(this.capacity / 4)) > this.freshMs) {
+      const shrunk = Math.max(Math.floor(this.capacity / 2), this.minCapacity);
+      if (shrunk < this.capacity) this.setCapacity(shrunk);
+    }
+  }
+
+  /** Moves the newest events (as many as fit) into a ring of the given size. */
+  private setCapacity(capacity: number): void {
+    while (this.size > capacity) this.dropOldest();
+    const ring = new Array<WatchEvent | undefined>(capacity);
+    const times = new Array<number>(capacity);
+    for (let i = 0; i < this.size; i++) {
+      ring[i] = this.at(i);
+      times[i] = this.timeAt(i);
+    }
+    this.ring = ring;
+    this.times = times;
+    this.head = 0;
+    this.capacity = capacity;
+  }
+
+  private timeAt(i: number): number {
+    return this.times[(this.head + i) % this.capacity];
   }
 
   private dropOldest(): void {
     this.oldest = Math.max(this.oldest, this.at(0).kv.modRevision);
+    this.ring[this.head] = undefined; // let the event's objects go
     this.head = (this.head + 1) % this.capacity;
     this.size--;
   }
