@@ -1,6 +1,6 @@
 /**
- * @module Benchmark: requests/s and p50/p99 latency through the ingress proxy (startIngressProxy,
- * one Node process) against Debian's nginx configured as ingress-nginx configures it (upstream
+ * @module Benchmark: requests/s and p50/p99 latency through the ingress proxy (startIngressProxy
+ * from the compiled build, as `tug server` runs it, in its own Node process) against Debian's nginx configured as ingress-nginx configures it (upstream
  * keep-alive, X-Forwarded-* headers, access log to a file), with the same routes to the same
  * loopback backends (a small response and a 100 KB one, served by a separate Node process), over
  * HTTP and HTTPS, driven by the same client (wrk, 2 threads, 64 connections) in the same run,
@@ -9,15 +9,14 @@
  *   (BENCH_SECONDS=10, ROUNDS=3, NGINX_WORKERS=1 — one nginx worker against the proxy's one event loop)
  */
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pino from 'pino';
+import { fileURLToPath } from 'node:url';
 import { selfSignedCertificate } from '../src/ingress/proxy/certificates.js';
-import { startIngressProxy } from '../src/ingress/proxy/index.js';
-import { backend, route, RoutesHolder, StaticRoutes } from '../src/ingress/proxy/testing.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const NGINX_WORKERS = process.env.NGINX_WORKERS ?? '1';
@@ -38,6 +37,46 @@ const serve = (body) => new Promise((r) => {
 });
 Promise.all([serve(Buffer.from('ok\\n')), serve(big)]).then(([small, large]) => process.stdout.write(JSON.stringify({ small, large }) + '\\n'));
 `;
+
+/**
+ * The proxy in its own process, from dist/: tsx (which runs the sources) wraps every closure it
+ * creates in a name-keeping helper (an Object.defineProperty per call), which the build has not.
+ */
+const proxyScript = `
+const c = JSON.parse(process.env.BENCH_PROXY);
+const { startIngressProxy } = await import(c.dist + '/ingress/proxy/index.js');
+const { backend, route, RoutesHolder, StaticRoutes } = await import(c.dist + '/ingress/proxy/testing.js');
+const { default: pino } = await import('pino');
+const ep = (port) => [{ ip: '127.0.0.1', port }];
+const table = new StaticRoutes(1, [
+  route({ host: c.host, path: '/small', backend: backend('small', ep(c.small)) }),
+  route({ host: c.host, path: '/big', backend: backend('big', ep(c.large)) }),
+], [{ hosts: [c.host], certPem: c.certPem, keyPem: c.keyPem, secret: { namespace: 'default', name: 'bench-tls' } }]);
+// The access log goes to a file, as nginx's does.
+const log = pino(pino.destination({ dest: c.accessLog, sync: false }));
+const proxy = await startIngressProxy({ routes: new RoutesHolder(table), host: '127.0.0.1', httpPort: 0, httpsPort: 0, log });
+process.on('SIGTERM', () => proxy.stop().then(() => process.exit(0)));
+process.stdout.write(JSON.stringify({ httpPort: proxy.httpPort, httpsPort: proxy.httpsPort }) + '\\n');
+`;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Builds dist/ when a source file is newer than the last build (as scripts/setup.sh does). */
+function ensureBuild(): void {
+  const stale = !existsSync(join(root, 'dist/.build-stamp'))
+    || execFileSync('find', [join(root, 'src'), '-newer', join(root, 'dist/.build-stamp'), '-print', '-quit'], { encoding: 'utf8' }).trim() !== '';
+  if (!stale) return;
+  log('building dist/ (npm run build)');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+}
+
+/** A child process's first stdout line, as JSON. */
+function firstLine<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(String(d))));
+    child.once('exit', (c) => reject(new Error(`${what} exited ${c}`)));
+  });
+}
 
 function ensureTools(): void {
   const missing = ['nginx', 'wrk'].filter((t) => { try { execFileSync('which', [t]); return false; } catch { return true; } });
@@ -117,16 +156,13 @@ async function wrk(url: string): Promise<Result> {
 
 async function main(): Promise<void> {
   ensureTools();
+  ensureBuild();
   const dir = await mkdtemp(join(tmpdir(), 'tug-bench-ingress-'));
   const children: ChildProcess[] = [];
-  let proxy: Awaited<ReturnType<typeof startIngressProxy>> | undefined;
   try {
     const backends = spawn(process.execPath, ['-e', backendScript], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(backends);
-    const ports = await new Promise<{ small: number; large: number }>((resolve, reject) => {
-      backends.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(String(d))));
-      backends.once('exit', (c) => reject(new Error(`backends exited ${c}`)));
-    });
+    const ports = await firstLine<{ small: number; large: number }>(backends, 'backends');
     const cert = await selfSignedCertificate({ commonName: HOST, dnsNames: [HOST] });
     await writeFile(join(dir, 'tls.crt'), cert.certPem);
     await writeFile(join(dir, 'tls.key'), cert.keyPem, { mode: 0o600 });
@@ -136,14 +172,12 @@ async function main(): Promise<void> {
     const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(nginx);
 
-    const ep = (port: number) => [{ ip: '127.0.0.1', port }];
-    const table = new StaticRoutes(1, [
-      route({ host: HOST, path: '/small', backend: backend('small', ep(ports.small)) }),
-      route({ host: HOST, path: '/big', backend: backend('big', ep(ports.large)) }),
-    ], [{ hosts: [HOST], certPem: cert.certPem, keyPem: cert.keyPem, secret: { namespace: 'default', name: 'bench-tls' } }]);
-    // The access log goes to a file, as nginx's does.
-    const accessLog = pino(pino.destination({ dest: join(dir, 'proxy-access.log'), sync: false }));
-    proxy = await startIngressProxy({ routes: new RoutesHolder(table), host: '127.0.0.1', httpPort: 0, httpsPort: 0, log: accessLog });
+    const proxyProcess = spawn(process.execPath, ['--input-type=module', '-e', proxyScript], {
+      cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_PROXY: JSON.stringify({ dist: join(root, 'dist'), host: HOST, ...ports, certPem: cert.certPem, keyPem: cert.keyPem, accessLog: join(dir, 'proxy-access.log') }) },
+    });
+    children.push(proxyProcess);
+    const proxy = await firstLine<{ httpPort: number; httpsPort: number }>(proxyProcess, 'ingress proxy');
     await new Promise((r) => setTimeout(r, 500));
 
     const scenarios = [
@@ -178,7 +212,6 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(r);
     console.log('latencies in ms; goal: ratio ≥ 0.60, p99 x ≤ 2.00');
   } finally {
-    await proxy?.stop();
     for (const c of children) if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
     await rm(dir, { recursive: true, force: true });
   }
