@@ -73,11 +73,26 @@ async function watchDeployments(kubeconfig: string, rv: string) {
 interface Row { label: string; nodes: number; podsWanted: number; pods: number; available: number; seconds: number | undefined; elapsed?: number;
   server: { rss: number; hwm: number }; hollow: { rss: number; hwm: number }; note: string }
 
+/** Informer watches of the hollow-nodes processes that got 410 Gone (each one a relist). */
+let hollowExpiredWatches = 0;
+
+/** The watch cache's ring size and its too-old reads, from the server's /metrics. */
+async function watchCacheFigures(c: AdminHttps): Promise<string> {
+  const r = await c.request('GET', '/metrics');
+  const value = (re: RegExp) => re.exec(r.text)?.[1] ?? '0';
+  return `watch cache ring ${value(/^apiserver_watch_cache_capacity (\S+)/m)} events; too old: ` +
+    `${value(/^tugboat_watch_cache_too_old_total\{request="watch"\} (\S+)/m)} watches, ${value(/^tugboat_watch_cache_too_old_total\{request="list"\} (\S+)/m)} lists; ` +
+    `hollow informer 410s ${hollowExpiredWatches}`;
+}
+
 async function startHollow(s: TugServer, count: number): Promise<{ proc: ChildProcess; seconds: number }> {
   const t0 = performance.now();
   const proc = spawn(tugBin, ['hollow-nodes', '--count', String(count), '--kubeconfig', s.kubeconfig, '--pods', '110'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  proc.stderr!.on('data', (d) => { err = (err + d).slice(-20_000); });
+  proc.stderr!.on('data', (d) => {
+    hollowExpiredWatches += String(d).match(/expired \(410\)/g)?.length ?? 0;
+    err = (err + d).slice(-20_000);
+  });
   while (!/hollow nodes running/.test(err)) {
     if (proc.exitCode !== null) throw new Error(`hollow-nodes exited ${proc.exitCode}: ${err}`);
     if (performance.now() - t00 > BUDGET_MS) throw new Error(`hollow-nodes did not register ${count} nodes within the budget`);
@@ -156,7 +171,7 @@ async function main(): Promise<void> {
         if (peakTotal > MEMORY_GUARD_KIB) { stopReason = `memory guard: ${(peakTotal / 1048576).toFixed(1)} GiB in total`; break; }
         if (performance.now() - lastLog > 10_000) {
           lastLog = performance.now();
-          log(`stage ${stage.nodes}: ${watcher.pods()} pods, ${avail}/${want} available; server RSS ${(mem(s.proc.pid).rss / 1024).toFixed(0)} MiB, hollow ${(mem(hollow.pid).rss / 1024).toFixed(0)} MiB; load ${loadavg()[0].toFixed(1)}`);
+          log(`stage ${stage.nodes}: ${watcher.pods()} pods, ${avail}/${want} available; server RSS ${(mem(s.proc.pid).rss / 1024).toFixed(0)} MiB, hollow ${(mem(hollow.pid).rss / 1024).toFixed(0)} MiB; load ${loadavg()[0].toFixed(1)}; ${await watchCacheFigures(c)}`);
         }
         await sleep(200);
       }
@@ -165,7 +180,7 @@ async function main(): Promise<void> {
       rows.push({ label: `${stage.nodes} nodes, ${want.toLocaleString('en')} pods wanted`, nodes: stage.nodes, podsWanted: want, pods: watcher.pods(),
         available: watcher.available(), seconds, elapsed: (performance.now() - t0) / 1000, server: mem(s.proc.pid), hollow: mem(hollow.pid),
         note: stopReason ? `NOT reached: ${stopReason}` : `all Running ${SETTLE_MS / 1000} s before the reading` });
-      log(`stage ${stage.nodes} done: ${watcher.available()}/${want} available${stopReason ? ` — ${stopReason}` : ` in ${seconds!.toFixed(1)} s`}`);
+      log(`stage ${stage.nodes} done: ${watcher.available()}/${want} available${stopReason ? ` — ${stopReason}` : ` in ${seconds!.toFixed(1)} s`}; ${await watchCacheFigures(c)}`);
       if (stopReason) break;
     }
     for (const stage of STAGES.slice(rows.filter((r) => r.elapsed !== undefined).length)) {

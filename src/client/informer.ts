@@ -4,6 +4,7 @@
  * a broken watch (with backoff). Cached objects are shared and read-only: copy before changing.
  */
 import type { ResourceType } from '../api/scheme.js';
+import type { StatusError } from '../apimachinery/errors.js';
 import type { Client, Obj, ResourceRef } from './client.js';
 
 export interface EventHandler {
@@ -52,6 +53,8 @@ export class Informer {
   private synced = false;
   private syncWaiters: (() => void)[] = [];
   private resourceVersion = '';
+  /** client-go's isLastSyncResourceVersionUnavailable: a list at resourceVersion said 410 Gone. */
+  private lastSyncUnavailable = false;
   private readonly freeze: boolean;
 
   constructor(private client: Client, readonly ref: ResourceRef, private opts: InformerOptions = {}) {
@@ -117,19 +120,28 @@ export class Informer {
     }
   }
 
+  /**
+   * client-go's relistResourceVersion: the first list asks for "0" (any revision: the server's watch
+   * cache answers from memory); a relist asks for the last revision seen (not older than that, also
+   * from the cache); only after the server said that revision is gone (410) a consistent list ("").
+   */
+  private relistResourceVersion(): string {
+    if (this.lastSyncUnavailable) return '';
+    return this.resourceVersion || '0';
+  }
+
   private async listAndWatch(signal: AbortSignal): Promise<void> {
-    const listed: Obj[] = [];
-    let cont: string | undefined;
-    let rv = '';
-    do {
-      const page = await this.client.list(this.ref, {
-        labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: this.opts.pageSize ?? 500, continue: cont,
-      });
-      listed.push(...page.items);
-      cont = page.continue;
-      rv = page.resourceVersion;
-    } while (cont);
-    this.replace(listed, rv);
+    let listed: { items: Obj[]; resourceVersion: string };
+    try {
+      listed = await this.listAll(this.relistResourceVersion());
+    } catch (e) {
+      if ((e as StatusError).code !== 410 || this.lastSyncUnavailable) throw e;
+      // As client-go: retry at once with a consistent list.
+      this.lastSyncUnavailable = true;
+      listed = await this.listAll('');
+    }
+    this.lastSyncUnavailable = false;
+    this.replace(listed.items, listed.resourceVersion);
     // Watch from the last seen revision; a watch that simply ends is resumed, a 410 relists.
     while (!signal.aborted) {
       const events = this.client.watch(this.ref, {
@@ -138,7 +150,10 @@ export class Informer {
       }, signal);
       for await (const ev of events) {
         if (ev.type === 'ERROR') {
-          if (ev.object?.code === 410) return;
+          if (ev.object?.code === 410) {
+            process.emitWarning(`informer ${this.type.resource}: watch from resourceVersion ${this.resourceVersion} expired (410); relisting`);
+            return;
+          }
           throw new Error(`watch error: ${ev.object?.message ?? JSON.stringify(ev.object)}`);
         }
         const rvOf = ev.object?.metadata?.resourceVersion;
@@ -151,6 +166,29 @@ export class Informer {
         if (rvOf) this.resourceVersion = rvOf;
       }
     }
+  }
+
+  /**
+   * Every page of a list. Pages after the first carry only the continue token, as client-go's pager.
+   * A list at "0" is one page (the server ignores limit there); at a revision it asks for no limit,
+   * so the watch cache can answer it (client-go turns paging off for it, as kube-apiserver would
+   * read a limited list at a revision from etcd).
+   */
+  private async listAll(resourceVersion: string): Promise<{ items: Obj[]; resourceVersion: string }> {
+    const items: Obj[] = [];
+    const pageSize = this.opts.pageSize ?? 500;
+    let page = await this.client.list(this.ref, {
+      labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: resourceVersion || undefined,
+      limit: resourceVersion === '' || resourceVersion === '0' ? pageSize : undefined,
+    });
+    items.push(...page.items);
+    while (page.continue) {
+      page = await this.client.list(this.ref, {
+        labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, limit: pageSize, continue: page.continue,
+      });
+      items.push(...page.items);
+    }
+    return { items, resourceVersion: page.resourceVersion };
   }
 
   /** Replaces the cache with a fresh list, telling handlers what changed meanwhile. */

@@ -11,6 +11,7 @@ import { readKubeconfig } from '../cli/kubeconfig.js';
 import type {
   Client, DeleteOptions, ListOptions, ListResult, Obj, PatchType, ResourceRef, WatchEvent, WatchOptions, WriteOptions,
 } from './client.js';
+import { parseBody } from './list-body.js';
 
 export interface RestClientOptions {
   /** Base URL, e.g. https://127.0.0.1:6443. */
@@ -183,12 +184,12 @@ export class RestClient implements Client {
 
   private async call(method: string, path: string, query: Query = {}, body?: string, contentType?: string): Promise<Obj> {
     const res = await this.send(method, path, query, body, contentType, this.agent, undefined, this.opts.requestTimeoutMs ?? 60_000);
-    const text = await readText(res);
-    if (!ok(res.statusCode)) throw errorFromResponse(res.statusCode ?? 0, text);
+    const bytes = await readBody(res);
+    if (!ok(res.statusCode)) throw errorFromResponse(res.statusCode ?? 0, bytes.toString('utf8'));
     try {
-      return JSON.parse(text) as Obj;
+      return parseBody(bytes);
     } catch {
-      throw statusError(500, `the server answered ${method} ${path} with a body that is not JSON: ${text.slice(0, 200)}`);
+      throw statusError(500, `the server answered ${method} ${path} with a body that is not JSON: ${bytes.toString('utf8', 0, 200)}`);
     }
   }
 
@@ -229,10 +230,14 @@ export function resourcePath(t: ResourceType, namespace?: string, name?: string,
 const ok = (code: number | undefined) => code !== undefined && code >= 200 && code < 300;
 
 function readText(res: IncomingMessage): Promise<string> {
+  return readBody(res).then((b) => b.toString('utf8'));
+}
+
+function readBody(res: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('end', () => resolve(Buffer.concat(chunks)));
     res.on('error', (err) => reject(statusError(503, `reading the response: ${err.message}`)));
   });
 }

@@ -29,6 +29,19 @@ export async function handleList(ctx: RequestContext): Promise<void> {
     return;
   }
   // Items are shared, already-serialized objects: splice their JSON instead of stringifying again.
-  const head = JSON.stringify({ kind: `${ctx.t.kind}List`, apiVersion: apiVersionOf(ctx.t), metadata });
-  writeRaw(ctx.res, 200, `${head.slice(0, -1)},"items":[${page.items.map(jsonOf).join(',')}]}`);
+  const head = `${JSON.stringify({ kind: `${ctx.t.kind}List`, apiVersion: apiVersionOf(ctx.t), metadata }).slice(0, -1)},"items":[`;
+  if (page.items.length <= WRITE_CHUNK_ITEMS) {
+    writeRaw(ctx.res, 200, `${head}${page.items.map(jsonOf).join(',')}]}`);
+    return;
+  }
+  // A whole list at resourceVersion "0" (150,000 pods: over 512 MiB) could pass V8's string length limit as one string.
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+  ctx.res.write(head);
+  for (let i = 0; i < page.items.length; i += WRITE_CHUNK_ITEMS) {
+    ctx.res.write(`${i ? ',' : ''}${page.items.slice(i, i + WRITE_CHUNK_ITEMS).map(jsonOf).join(',')}`);
+  }
+  ctx.res.end(']}');
 }
+
+/** Lists longer than this are written in pieces of this many items. */
+const WRITE_CHUNK_ITEMS = 2000;

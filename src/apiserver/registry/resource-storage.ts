@@ -9,7 +9,8 @@ import {
   newResourceExpired, newInternalError, type FieldError,
 } from '../../apimachinery/errors.js';
 import {
-  CompactedError, ConflictError, KeyExistsError, NotFoundError, type KeyValue, type Store, type WatchEvent,
+  CompactedError, ConflictError, KeyExistsError, NotFoundError, type KeyValue, type ListOptions as StoreListOptions,
+  type Store, type WatchEvent,
 } from '../../storage/store.js';
 import { decodeKV, encodeForStore, generateName, jsonEqual, newUID, nowRFC3339, parseResourceVersion, type Obj } from './object-meta.js';
 import { preparePodForCreate } from './pod-strategy.js';
@@ -100,10 +101,14 @@ export class ResourceStorage {
   }
 
   async list(namespace: string, opts: ListOptions = {}): Promise<{ items: Obj[]; resourceVersion: string; continue?: string; remainingItemCount?: number }> {
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
-    // Exact reads at the asked revision; "", "0" and NotOlderThan read the latest, which is never older.
-    const revision = opts.resourceVersionMatch === 'Exact' ? parseResourceVersion(opts.resourceVersion) : undefined;
-    if (Number.isNaN(revision)) throw newBadRequest(`invalid resource version: ${opts.resourceVersion}`);
+    const asked = parseResourceVersion(opts.resourceVersion);
+    if (Number.isNaN(asked)) throw newBadRequest(`invalid resource version: ${opts.resourceVersion}`);
+    // Exact reads at the asked revision; "" reads the latest (consistent). "0", and N without a
+    // limit, may be served from the watch cache at any revision not older than asked, as
+    // kube-apiserver does; "0" ignores limit there (one page). With a limit, N reads the latest.
+    const revision = opts.resourceVersionMatch === 'Exact' ? asked : undefined;
+    const notOlderThan = revision === undefined && !opts.continue && asked !== undefined && (asked === 0 || !opts.limit) ? asked : undefined;
+    const limit = opts.limit && opts.limit > 0 && notOlderThan !== 0 ? opts.limit : undefined;
     const items: Obj[] = [];
     let cont = opts.continue;
     let remaining: number | undefined;
@@ -111,7 +116,7 @@ export class ResourceStorage {
     // With a filter, pages from the store can come back short: keep reading until the page is full.
     for (;;) {
       // Ask only for what the page still lacks, so a filtered page never overshoots the limit.
-      const page = await this.listStore(namespace, { limit: limit && limit - items.length, continue: cont, revision });
+      const page = await this.listStore(namespace, { limit: limit && limit - items.length, continue: cont, revision, notOlderThan });
       rv = page.revision;
       for (const kv of page.items) {
         // Decoded once per stored version and shared: list results are read-only (callers copy).
@@ -125,7 +130,7 @@ export class ResourceStorage {
     return { items, resourceVersion: String(rv), continue: cont, remainingItemCount: opts.filter ? undefined : remaining };
   }
 
-  private async listStore(namespace: string, o: { limit?: number; continue?: string; revision?: number }) {
+  private async listStore(namespace: string, o: StoreListOptions) {
     try {
       return await this.store.list(this.prefix(namespace), o);
     } catch (e) {

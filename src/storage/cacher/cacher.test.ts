@@ -111,3 +111,24 @@ test('cacher: after losing its backing watch to compaction it relists and ends i
     await c.close();
   }
 });
+
+test('cacher: a list not older than a revision waits only for that one, and "0" not at all', async () => {
+  const spy = new Spy(await newSqlite());
+  const c = await Cacher.open(spy.store());
+  try {
+    const a = await c.create('/registry/p/a', '1');
+    await c.list('/registry/p/'); // caught up to a
+    spy.delayMs = 300;
+    const b = await c.create('/registry/p/b', '1');
+    const t0 = Date.now();
+    const any = await c.list('/registry/p/', { notOlderThan: 0, limit: 1 });
+    assert.ok(Date.now() - t0 < 200, 'waited for a consistent read');
+    assert.equal(any.revision, a.modRevision, 'served at the revision the cache had');
+    assert.deepEqual(any.items, [a]);
+    const fresh = await c.list('/registry/p/', { notOlderThan: b.modRevision });
+    assert.ok(fresh.revision >= b.modRevision);
+    assert.deepEqual(fresh.items, [a, b]);
+  } finally {
+    await c.close();
+  }
+});
