@@ -52,8 +52,8 @@ const table = new StaticRoutes(1, [
   route({ host: c.host, path: '/small', backend: backend('small', ep(c.small)) }),
   route({ host: c.host, path: '/big', backend: backend('big', ep(c.large)) }),
 ], [{ hosts: [c.host], certPem: c.certPem, keyPem: c.keyPem, secret: { namespace: 'default', name: 'bench-tls' } }]);
-// The access log goes to a file, as nginx's does.
-const log = pino(pino.destination({ dest: c.accessLog, sync: false }));
+// The access log goes to a file, as nginx's does, through what tug gives the proxy (cli/node-network.ts).
+const log = pino({ base: { component: 'ingress' } }, pino.destination({ dest: c.accessLog, sync: false, minLength: 4096 }));
 const proxy = await startIngressProxy({ routes: new RoutesHolder(table), host: '127.0.0.1', httpPort: 0, httpsPort: 0, log });
 process.on('SIGTERM', () => proxy.stop().then(() => process.exit(0)));
 process.stdout.write(JSON.stringify({ httpPort: proxy.httpPort, httpsPort: proxy.httpsPort }) + '\\n');
