@@ -4,6 +4,7 @@ import { lookupResource } from '../api/scheme.js';
 import { startInProcess, type InProcessCluster } from '../../test/support/in-process.js';
 import { Informer, keyOf } from './informer.js';
 import type { Obj } from './client.js';
+import { newResourceExpired } from '../apimachinery/errors.js';
 
 const configmaps = lookupResource('', 'v1', 'configmaps')!;
 let cluster: InProcessCluster;
@@ -100,4 +101,50 @@ test('cached objects drop managedFields unless keepManagedFields; an update from
   const stored = await client.get(ref, 'fields');
   assert.deepEqual(stored.metadata.managedFields.map((m: Obj) => m.manager).sort(), ['changer', 'maker']);
   assert.equal(trimmed.get('default/fields')!.metadata.managedFields, undefined);
+});
+
+test('list resourceVersions as client-go: "0" first, the last one seen after a 410 watch, "" after a 410 list', async () => {
+  const real = cluster.client();
+  const ref = { type: configmaps, namespace: 'default' };
+  const asked: { resourceVersion?: string; limit?: number; continue?: string }[] = [];
+  let watches = 0;
+  // The second watch is told 410; the relist at the informer's revision is told 410 as well.
+  const client = Object.assign(Object.create(real), {
+    list: (r: typeof ref, o: Parameters<typeof real.list>[1] = {}) => {
+      asked.push({ resourceVersion: o.resourceVersion, limit: o.limit, continue: o.continue });
+      if (asked.length === 2) return Promise.reject(newResourceExpired('too old resource version'));
+      return real.list(r, { ...o, limit: 1 });
+    },
+    async *watch(r: typeof ref, o: Parameters<typeof real.watch>[1], signal: AbortSignal) {
+      watches++;
+      if (watches === 2) {
+        yield { type: 'ERROR', object: newResourceExpired('too old resource version').status };
+        return;
+      }
+      for await (const ev of real.watch(r, o, signal)) {
+        yield ev;
+        if (watches === 1) return;
+      }
+    },
+  });
+  await real.create(ref, cm('rv-a'));
+  await real.create(ref, cm('rv-b'));
+  const inf = new Informer(client, ref, { minBackoffMs: 10, pageSize: 7 });
+  const ctl = new AbortController();
+  void inf.run(ctl.signal);
+  await inf.waitForSync();
+  const synced = inf.lastSyncResourceVersion();
+  await real.create(ref, cm('rv-c')); // ends the first watch
+  await until(() => asked.length >= 3 && inf.get('default/rv-c') !== undefined);
+  await real.create(ref, cm('rv-d'));
+  await until(() => inf.get('default/rv-d') !== undefined);
+  ctl.abort();
+  // Pages after the first carry only the continue token (the fake pages by one item).
+  const firsts = asked.filter((a) => !a.continue);
+  assert.deepEqual(firsts[0], { resourceVersion: '0', limit: 7, continue: undefined });
+  assert.equal(firsts[1].limit, undefined, 'a relist at a revision asks for no limit');
+  assert.ok(Number(firsts[1].resourceVersion) > Number(synced), 'relists from the last revision the watch saw');
+  assert.deepEqual(firsts[2], { resourceVersion: undefined, limit: 7, continue: undefined });
+  assert.ok(asked.filter((a) => a.continue).every((a) => a.resourceVersion === undefined && a.limit === 7));
+  assert.deepEqual(inf.list('default').map(keyOf).sort(), (await real.list(ref)).items.map(keyOf).sort());
 });
