@@ -9,16 +9,16 @@ import type { HeaderMap } from './headers.js';
 
 export interface Chosen { backend?: Backend; ingress: { namespace: string; name: string } }
 
-/** `headers` is called only when the route's canary has a header or cookie rule. */
-export function chooseBackend(route: Route, headers: () => HeaderMap, random: () => number = Math.random): Chosen {
+/** `req.headers()` is called only when the route's canary has a header or cookie rule. */
+export function chooseBackend(route: Route, req: { headers(): HeaderMap }, random: () => number = Math.random): Chosen {
   const c = route.canary;
-  if (c && c.backend.endpoints.length > 0 && wantsCanary(c, headers, random)) return { backend: c.backend, ingress: c.ingress };
+  if (c && c.backend.endpoints.length > 0 && wantsCanary(c, req, random)) return { backend: c.backend, ingress: c.ingress };
   return { backend: route.backend, ingress: route.ingress };
 }
 
-function wantsCanary(c: Canary, headers: () => HeaderMap, random: () => number): boolean {
+function wantsCanary(c: Canary, req: { headers(): HeaderMap }, random: () => number): boolean {
   if (c.header) {
-    const v = headers()[c.header.toLowerCase()];
+    const v = req.headers()[c.header.toLowerCase()];
     const value = Array.isArray(v) ? v[0] : v;
     if (value !== undefined) {
       if (c.headerValue) {
@@ -28,7 +28,7 @@ function wantsCanary(c: Canary, headers: () => HeaderMap, random: () => number):
     }
   }
   if (c.cookie) {
-    const value = cookieValue(headers().cookie, c.cookie);
+    const value = cookieValue(req.headers().cookie, c.cookie);
     if (value === 'always') return true;
     if (value === 'never') return false;
   }

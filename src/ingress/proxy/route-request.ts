@@ -43,7 +43,7 @@ export function routeRequest(ctx: RoutingContext, rec: RequestRecord, req: Reque
     const port = ctx.httpsPort === 443 ? '' : `:${ctx.httpsPort}`;
     return { forward: false, status: 308, location: `https://${routeHostOf(rawHost)}${port}${target}` };
   }
-  const { backend, ingress } = chooseBackend(route, req.headers);
+  const { backend, ingress } = chooseBackend(route, req);
   rec.ingress = ingress;
   rec.service = backend?.service;
   if (!backend || backend.endpoints.length === 0) return { forward: false, status: 503 };

@@ -10,13 +10,13 @@
  */
 import type net from 'node:net';
 import type { ProxyContext } from '../handler.js';
-import { connectionTokens, forwardingLines, requestIdOf } from '../headers.js';
+import { connectionTokens, forwardingLines, requestIdOf, type HeaderMap } from '../headers.js';
 import { record, type RequestRecord } from '../metrics.js';
 import { rewrittenTarget } from '../rewrite.js';
 import { IDEMPOTENT, mayRetry, pickEndpoint, routeRequest } from '../route-request.js';
 import type { Backend, Route } from '../../types.js';
 import { answerText } from './answer.js';
-import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyFramer } from './body.js';
+import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyFramer, type PayloadSink } from './body.js';
 import { clientKeepsAlive, isChunked, parseResponseHead, REQUEST_DROP, RESPONSE_DROP, type RequestHead, type ResponseHead } from './head.js';
 import type { UpstreamConnection, UpstreamOwner } from './pool.js';
 
@@ -40,7 +40,7 @@ const MAX_PENDING_BODY = 64 * 1024;
 /** Keep-alive connections found closed by the endpoint that are replaced before the request fails. */
 const MAX_STALE = 3;
 
-export class Exchange implements UpstreamOwner {
+export class Exchange implements UpstreamOwner, PayloadSink {
   private readonly rec: RequestRecord;
   private readonly requestBody: BodyFramer;
   private readonly keepAlive: boolean;
@@ -107,7 +107,7 @@ export class Exchange implements UpstreamOwner {
   get target(): string { return this.head.target; }
   get host(): string | undefined { return this.head.host; }
   get contentLength(): number | undefined { return this.head.contentLength; }
-  readonly headers = () => this.head.headers;
+  headers(): HeaderMap { return this.head.headers; }
 
   /** Bytes from the client while this exchange runs; returns those past the request body. */
   clientData(chunk: Buffer): Buffer | undefined {
@@ -227,7 +227,7 @@ export class Exchange implements UpstreamOwner {
   private passResponseBody(buf: Buffer, at: number): void {
     const body = this.responseBody!;
     const socket = this.client.socket;
-    const end = body.consume(buf, at, this.dechunk ? this.dechunked : this.counted);
+    const end = body.consume(buf, at, this);
     if (body.error) return this.upstreamFailed(Object.assign(new Error(body.error), { code: 'EPROTO' }));
     let ok = true;
     if (this.unsentHead !== undefined) {
@@ -249,16 +249,16 @@ export class Exchange implements UpstreamOwner {
     if (body.done) this.complete();
   }
 
-  /** Payload sinks for the body framer: count, or count and write de-chunked (HTTP/1.0 clients). */
-  private readonly counted = (_b: Buffer, s: number, e: number): void => { this.rec.bytes += e - s; };
-  private readonly dechunked = (b: Buffer, s: number, e: number): void => {
+  /** The response body's payload (PayloadSink): counted, and written de-chunked to HTTP/1.0 clients. */
+  payload(b: Buffer, s: number, e: number): void {
     this.rec.bytes += e - s;
+    if (!this.dechunk) return;
     if (this.unsentHead !== undefined) {
       this.client.socket.write(this.unsentHead, 'latin1');
       this.unsentHead = undefined;
     }
     if (!this.writeBody(b.subarray(s, e))) this.up?.socket.pause();
-  };
+  }
 
   /**
    * Writes response body bytes to the client. Bytes in a pooled connection's read buffer
@@ -272,7 +272,7 @@ export class Exchange implements UpstreamOwner {
     if (!this.up?.ephemeral) return socket.write(bytes);
     if (socket.writableLength > 0) return socket.write(Buffer.from(bytes));
     if (this.client.proto === 'https') return socket.write(bytes);
-    const ok = socket.write(bytes, this.flushed);
+    const ok = socket.write(bytes, this.flushedCallback ??= (err) => this.flushed(err));
     if (socket.writableLength > 0) {
       this.inFlight = true;
       this.up.socket.pause();
@@ -280,7 +280,9 @@ export class Exchange implements UpstreamOwner {
     return ok;
   }
 
-  private readonly flushed = (err?: Error | null): void => {
+  private flushedCallback: ((err?: Error | null) => void) | undefined;
+
+  private flushed(err?: Error | null): void {
     if (!this.inFlight) return;
     this.inFlight = false;
     const up = this.up;
@@ -295,7 +297,7 @@ export class Exchange implements UpstreamOwner {
     } else if (!this.finished) {
       up.socket.resume();
     }
-  };
+  }
 
   private complete(): void {
     if (this.finished) return;
@@ -315,7 +317,7 @@ export class Exchange implements UpstreamOwner {
   /** Request body bytes from buf (counted against proxy-body-size); returns bytes past the body. */
   private takeBody(buf: Buffer): Buffer | undefined {
     const max = this.route?.maxBodyBytes ?? 0;
-    const end = this.requestBody.consume(buf, 0, max > 0 ? (_b, s, e) => { this.bodySeen += e - s; } : undefined);
+    const end = this.requestBody.consume(buf, 0, max > 0 ? { payload: (_b, s, e) => { this.bodySeen += e - s; } } : undefined);
     if (this.requestBody.error) {
       this.reply(400, '', true);
       return undefined;

@@ -65,7 +65,7 @@ function feed(framer: ReturnType<typeof chunkedBody>, parts: string[]): { payloa
   let at = 0;
   for (const [i, p] of parts.entries()) {
     const buf = Buffer.from(p, 'latin1');
-    end = framer.consume(buf, 0, (b, s, e) => { payload += b.toString('latin1', s, e); });
+    end = framer.consume(buf, 0, { payload: (b, s, e) => { payload += b.toString('latin1', s, e); } });
     at = i;
     if (framer.done || framer.error) break;
   }
