@@ -22,24 +22,15 @@ export interface AccessLogFields {
   protocol: string;
 }
 
-interface PinoInternals {
-  /** The logger's bindings, serialized: `,"pid":1,"hostname":"h"` or `,"component":"ingress"`. */
-  chindings: string;
-  stream: { write(line: string): unknown };
-}
-
+/** What pino keeps on a logger: its bindings serialized (`,"pid":1,"hostname":"h"` or `,"component":"ingress"`) and its destination. */
 const { chindingsSym, streamSym } = pino.symbols;
-
-function internalsOf(log: Logger): PinoInternals {
-  const l = log as unknown as Record<symbol, unknown>;
-  return { chindings: l[chindingsSym] as string, stream: l[streamSym] as PinoInternals['stream'] };
-}
 
 const str = JSON.stringify;
 
 export function writeAccessLog(log: Logger, f: AccessLogFields): void {
   if (!log.isLevelEnabled('info')) return;
-  const { chindings, stream } = internalsOf(log);
+  const stream = (log as unknown as Record<symbol, { write(line: string): unknown }>)[streamSym];
+  const chindings = (log as unknown as Record<symbol, string>)[chindingsSym];
   stream.write(`{"level":30,"time":${Date.now()}${chindings},"method":${str(f.method)},"host":${str(f.host)},"path":${str(f.path)}`
     + `,"status":${f.status},"bytes":${f.bytes},"durationMs":${f.durationMs}`
     + `${f.upstream === undefined ? '' : `,"upstream":${str(f.upstream)}`}${f.ingress === undefined ? '' : `,"ingress":${str(f.ingress)}`}`
