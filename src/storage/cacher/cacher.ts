@@ -98,7 +98,7 @@ export class Cacher implements Store {
       yield* this.backing.watch(prefix, afterRevision, signal);
       return;
     }
-    if (afterRevision < this.cache.oldest) {
+    if (!this.cache.covers(prefix, afterRevision)) {
       watchCacheMetrics.expired.inc({ request: 'watch' });
       throw new CompactedError(afterRevision, this.cache.oldest);
     }

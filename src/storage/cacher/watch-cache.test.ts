@@ -93,3 +93,29 @@ test('watch cache: lists at an older revision still covered by a resized ring', 
   add(30); // grows through several sizes
   assert.deepEqual(cache.list('/', at, undefined, undefined).items.map((kv) => kv.value), before);
 });
+
+test('watch cache: a quiet directory stays watchable from before the ring\'s oldest event, a busy one does not', () => {
+  const { cache } = setup({ minCapacity: 4, maxCapacity: 4 });
+  const start = cache.revision;
+  const quiet = put('/registry/configmaps/ns/a');
+  cache.apply([quiet], quiet.kv.modRevision);
+  const afterQuiet = cache.revision;
+  for (let i = 0; i < 10; i++) {
+    const e = put(`/registry/pods/ns/p${i}`);
+    cache.apply([e], e.kv.modRevision);
+  }
+  assert.ok(cache.oldest > afterQuiet);
+  // The configmap event left the ring: from before it, configmaps are gone; from after it, nothing was missed.
+  assert.equal(cache.covers('/registry/configmaps/', start), false);
+  assert.equal(cache.covers('/registry/configmaps/', afterQuiet), true);
+  assert.equal(cache.covers('/registry/configmaps/ns/', afterQuiet), true);
+  assert.deepEqual(cache.eventsAfter(afterQuiet, '/registry/configmaps/'), []);
+  assert.equal(cache.covers('/registry/secrets/', afterQuiet), true);
+  assert.equal(cache.covers('/registry/pods/', afterQuiet), false);
+  assert.equal(cache.covers('/registry/', afterQuiet), false);
+  assert.equal(cache.covers('', afterQuiet), false);
+  // Nothing from before the list the cache started from, nor from before a compaction.
+  assert.equal(cache.covers('/registry/secrets/', start - 1), false);
+  cache.trim(afterQuiet + 1);
+  assert.equal(cache.covers('/registry/secrets/', afterQuiet), false);
+});

@@ -27,6 +27,14 @@ export class WatchCache {
   revision = 0;
   /** The buffer holds every event after this revision (older ones are gone). */
   oldest = 0;
+  /** Nothing before this revision is served: the list the cache started from, or a compaction. */
+  private floor = 0;
+  /**
+   * Per key directory ("", "/registry/", "/registry/pods/", "/registry/pods/ns/"): the newest
+   * revision of an event under it that left the ring. One ring serves every resource, so a quiet
+   * resource's history outlives `oldest` — as it would in upstream's ring per resource.
+   */
+  private readonly dropped = new Map<string, number>();
   private readonly items = new Map<string, KeyValue>();
   private sorted: string[] | undefined;
   private ring: (WatchEvent | undefined)[];
@@ -61,7 +69,8 @@ export class WatchCache {
     this.ring = new Array<WatchEvent | undefined>(this.capacity);
     this.times = new Array<number>(this.capacity);
     this.head = this.size = 0;
-    this.revision = this.oldest = revision;
+    this.revision = this.oldest = this.floor = revision;
+    this.dropped.clear();
   }
 
   /** Applies events (in revision order) that are under prefix; `upto` is the revision now reached. */
@@ -83,6 +92,14 @@ export class WatchCache {
   trim(revision: number): void {
     while (this.size > 0 && this.at(0).kv.modRevision <= revision) this.dropOldest();
     this.oldest = Math.max(this.oldest, Math.min(revision, this.revision));
+    this.floor = Math.max(this.floor, Math.min(revision, this.revision));
+  }
+
+  /** Whether the ring still holds every event under prefix after revision (a watch from there can be served). */
+  covers(prefix: string, revision: number): boolean {
+    if (revision >= this.oldest) return true;
+    if (revision < this.floor) return false;
+    return (this.dropped.get(prefix.slice(0, prefix.lastIndexOf('/') + 1)) ?? 0) <= revision;
   }
 
   /** Buffered events under prefix after revision (which must be >= oldest). */
@@ -182,7 +199,10 @@ export class WatchCache {
   }
 
   private dropOldest(): void {
-    this.oldest = Math.max(this.oldest, this.at(0).kv.modRevision);
+    const { key, modRevision } = this.at(0).kv;
+    this.oldest = Math.max(this.oldest, modRevision);
+    this.dropped.set('', modRevision);
+    for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) this.dropped.set(key.slice(0, i + 1), modRevision);
     this.ring[this.head] = undefined; // let the event's objects go
     this.head = (this.head + 1) % this.capacity;
     this.size--;
