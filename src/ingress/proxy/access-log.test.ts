@@ -44,3 +44,12 @@ test('a logger above info writes no access log', async () => {
   await new Promise((r) => setImmediate(r));
   assert.equal(lines.length, 0);
 });
+
+test('lines written in one turn reach the destination whole and in order', async () => {
+  const { log, lines } = capture({});
+  for (let i = 0; i < 100; i++) writeAccessLog(log, { ...cases[0], requestId: `r${i}` });
+  await new Promise((r) => setImmediate(r));
+  const text = lines.join('');
+  assert.ok(text.endsWith('\n'));
+  assert.deepEqual(text.trimEnd().split('\n').map((l) => JSON.parse(l).requestId), Array.from({ length: 100 }, (_, i) => `r${i}`));
+});

@@ -44,15 +44,40 @@ interface Series {
 const series = new Map<string, Series>();
 const SERIES_MAX = 10_000;
 
-function seriesOf(r: RequestRecord): Series {
+function labelled(r: RequestRecord): Series {
   const key = `${r.ingress?.namespace ?? ''}\0${r.ingress?.name ?? ''}\0${r.routeHost ?? ''}\0${r.service ?? ''}`;
   let s = series.get(key);
   if (s) return s;
-  if (series.size >= SERIES_MAX) return seriesOf({ ...r, ingress: undefined, routeHost: undefined, service: undefined });
+  if (series.size >= SERIES_MAX) return labelled({ ...r, ingress: undefined, routeHost: undefined, service: undefined });
   s = { labels: { ingress: r.ingress?.name ?? '', namespace: r.ingress?.namespace ?? '', host: r.routeHost ?? '', service: r.service ?? '' },
     statuses: new Map(), buckets: new Array<number>(BUCKETS.length + 1).fill(0), seconds: 0, count: 0, bytes: 0 };
   series.set(key, s);
   return s;
+}
+
+/**
+ * The series by the route table's own ingress object, host and service strings (stable while a
+ * table lives, their hashes cached), so a request builds no key; misses go to the labelled map.
+ */
+let byRoute = new WeakMap<object, Map<string, Map<string, Series>>>();
+const NO_INGRESS = {};
+
+function seriesOf(r: RequestRecord): Series {
+  const source = r.ingress ?? NO_INGRESS;
+  let hosts = byRoute.get(source);
+  if (!hosts) byRoute.set(source, hosts = new Map());
+  const host = r.routeHost ?? '';
+  let services = hosts.get(host);
+  if (!services) hosts.set(host, services = new Map());
+  const service = r.service ?? '';
+  let s = services.get(service);
+  if (!s) services.set(service, s = labelled(r));
+  return s;
+}
+
+function reset(): void {
+  series.clear();
+  byRoute = new WeakMap();
 }
 
 export function record(log: Logger, r: RequestRecord): void {
@@ -77,7 +102,7 @@ interface Value { labels: Record<string, string | number>; value: number; metric
 /** A metric the registry reads from the series when scraped; registered once per process (tests run several proxies). */
 function define(name: string, help: string, type: 'counter' | 'histogram', values: () => Value[]): void {
   if (register.getSingleMetric(name)) return;
-  const metric = { name, help, type, aggregator: 'sum', get: () => ({ name, help, type, aggregator: 'sum', values: values() }), reset: () => series.clear() };
+  const metric = { name, help, type, aggregator: 'sum', get: () => ({ name, help, type, aggregator: 'sum', values: values() }), reset };
   register.registerMetric(metric as unknown as Metric);
 }
 
