@@ -119,3 +119,28 @@ test('watch cache: a quiet directory stays watchable from before the ring\'s old
   cache.trim(afterQuiet + 1);
   assert.equal(cache.covers('/registry/secrets/', afterQuiet), false);
 });
+
+test('watch cache: lists stay in key order through random creates, deletes and re-creates between lists', () => {
+  const { cache } = setup({ maxCapacity: 1 << 16 });
+  const live = new Map<string, KeyValue>();
+  let seed = 7;
+  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let round = 0; round < 200; round++) {
+    for (let k = rand(20); k >= 0; k--) {
+      const key = `/r/${rand(60)}`;
+      if (live.has(key) && rand(3) === 0) {
+        rev++;
+        const e: WatchEvent = { type: 'DELETE', kv: { ...live.get(key)!, modRevision: rev }, prevKv: live.get(key) };
+        live.delete(key);
+        cache.apply([e], rev);
+      } else {
+        const e = put(key);
+        live.set(key, e.kv);
+        cache.apply([e], rev);
+      }
+    }
+    const listed = cache.list('/r/', cache.revision, undefined, undefined).items;
+    assert.deepEqual(listed.map((kv) => kv.key), [...live.keys()].sort());
+    assert.deepEqual(listed, listed.map((kv) => live.get(kv.key)));
+  }
+});

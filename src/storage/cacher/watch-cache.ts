@@ -36,7 +36,11 @@ export class WatchCache {
    */
   private readonly dropped = new Map<string, number>();
   private readonly items = new Map<string, KeyValue>();
-  private sorted: string[] | undefined;
+  /** Every key in order, once `keysInOrder` merged `added` in and dropped deleted ones (`stale`). */
+  private sorted: string[] = [];
+  /** Keys created since the last merge: a few sorted and merged cost far less than sorting every key again. */
+  private added: string[] = [];
+  private stale = false;
   private ring: (WatchEvent | undefined)[];
   /** When each ring slot's event was applied (ms, from `now`). */
   private times: number[];
@@ -65,7 +69,9 @@ export class WatchCache {
   reset(items: KeyValue[], revision: number): void {
     this.items.clear();
     for (const kv of items) this.items.set(kv.key, kv);
-    this.sorted = undefined;
+    this.sorted = [...this.items.keys()].sort();
+    this.added = [];
+    this.stale = false;
     this.ring = new Array<WatchEvent | undefined>(this.capacity);
     this.times = new Array<number>(this.capacity);
     this.head = this.size = 0;
@@ -78,10 +84,10 @@ export class WatchCache {
     const now = events.length > 0 ? this.now() : 0;
     for (const e of events) {
       if (e.type === 'PUT') {
-        if (!this.items.has(e.kv.key)) this.sorted = undefined;
+        if (!this.items.has(e.kv.key)) this.added.push(e.kv.key);
         this.items.set(e.kv.key, e.kv);
       } else if (this.items.delete(e.kv.key)) {
-        this.sorted = undefined;
+        this.stale = true;
       }
       this.append(e, now);
     }
@@ -124,8 +130,7 @@ export class WatchCache {
   }
 
   private stateAt(revision: number): { keys: string[]; get: (k: string) => KeyValue | undefined } {
-    this.sorted ??= [...this.items.keys()].sort();
-    const current = this.sorted;
+    const current = this.keysInOrder();
     if (revision >= this.revision) return { keys: current, get: (k) => this.items.get(k) };
     // The first event after revision for a key tells what it was then: its prevKv, or nothing.
     const then = new Map<string, KeyValue | undefined>();
@@ -137,6 +142,25 @@ export class WatchCache {
     for (const [k, kv] of then) if (kv) keys.push(k);
     keys.sort();
     return { keys, get: (k) => (then.has(k) ? then.get(k) : this.items.get(k)) };
+  }
+
+  /** The current keys in order: `sorted` with `added` merged in, deleted keys left out. */
+  private keysInOrder(): string[] {
+    if (this.added.length === 0 && !this.stale) return this.sorted;
+    const add = this.added.sort();
+    const out: string[] = [];
+    let i = 0;
+    let j = 0;
+    // A key deleted and created again since the last merge is in both lists: keep one.
+    const push = (k: string) => { if (this.items.has(k) && out[out.length - 1] !== k) out.push(k); };
+    while (i < this.sorted.length || j < add.length) {
+      if (j >= add.length || (i < this.sorted.length && this.sorted[i] <= add[j])) push(this.sorted[i++]);
+      else push(add[j++]);
+    }
+    this.sorted = out;
+    this.added = [];
+    this.stale = false;
+    return out;
   }
 
   private firstAfter(revision: number): number {
