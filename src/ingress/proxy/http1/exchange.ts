@@ -236,7 +236,14 @@ export class Exchange implements UpstreamOwner, PayloadSink {
       if (this.dechunk || end === at) ok = socket.write(head, 'latin1');
       // Small bodies ride in the head's write; a second syscall costs more than copying a few KB.
       else if (end - at <= SMALL_BODY) ok = socket.write(head + buf.toString('latin1', at, end), 'latin1');
-      else ok = socket.write(head, 'latin1') && this.writeBody(buf.subarray(at, end));
+      else if (this.client.proto === 'https' && socket.writableLength === 0) {
+        // One writev that TLS encrypts at once: written apart, the head's write (which TLS
+        // completes a turn later) would queue the body and make writeBody copy it.
+        socket.cork();
+        socket.write(head, 'latin1');
+        ok = socket.write(buf.subarray(at, end));
+        socket.uncork();
+      } else ok = socket.write(head, 'latin1') && this.writeBody(buf.subarray(at, end));
     } else if (!this.dechunk && end > at) {
       ok = this.writeBody(at === 0 && end === buf.length ? buf : buf.subarray(at, end));
     }
