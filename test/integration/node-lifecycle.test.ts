@@ -80,3 +80,17 @@ test('a dead node is marked Unknown and tainted; its pods are deleted after tole
     try { await client().get(pods, 'on-dead'); return false; } catch { return true; }
   }, 'evicted pod removed by its node');
 });
+
+test('pods the node lifecycle controller marked not ready are Ready again once their node beats again (as the kubelet writes its status back)', async () => {
+  const pods = ref('Pod', 'default');
+  // Tolerates the unreachable taint forever: marked not ready, never evicted.
+  const toleration = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }];
+  await client().create(pods, { metadata: { name: 'stays' }, spec: { nodeName: 'nl-2', tolerations: toleration, containers: [{ name: 'c', image: 'i' }] } });
+  const podReady = async () => (await client().get(pods, 'stays')).status.conditions?.find((c: Obj) => c.type === 'Ready')?.status;
+  await waitFor(async () => (await podReady()) === 'True', 'pod Ready');
+  hollow.node('nl-2')!.stopHeartbeats();
+  await waitFor(async () => (await podReady()) === 'False', 'pod marked not ready (MarkPodsNotReady)', 10_000);
+  hollow.node('nl-2')!.resumeHeartbeats();
+  await waitFor(async () => (await podReady()) === 'True', 'pod Ready again', 10_000);
+  assert.equal((await client().get(pods, 'stays')).status.phase, 'Running');
+});

@@ -12,7 +12,7 @@ import { NodeLease } from '../node/lease.js';
 import { KubeletVersion } from '../node/node-status.js';
 import { nodeArch, nodeLabels, registerNode } from '../node/registration.js';
 import { NodeStatusReporter } from '../node/status-reporter.js';
-import { exitAfterSeconds, runningStatus, succeededStatus } from './pod-status.js';
+import { exitAfterSeconds, reassertedStatus, readyDrifted, runningStatus, succeededStatus } from './pod-status.js';
 
 /** Resource amounts of a hollow node (capacity and allocatable alike). */
 export interface HollowCapacity { cpu: string; memory: string; pods: string }
@@ -110,8 +110,8 @@ export class HollowNode {
 
   /**
    * Brings one of this node's pods to the state a kubelet would: confirms deletion of a pod with a
-   * deletionTimestamp, starts a new pod (status Running), and completes a finite pod that asked to
-   * exit. Returns when to look at the pod again. Throws on API errors (the caller retries).
+   * deletionTimestamp, starts a new pod (status Running), writes back a Ready condition someone
+   * else changed, and completes a finite pod that asked to exit. Returns when to look at the pod again. Throws on API errors (the caller retries).
    */
   async syncPod(pod: Obj): Promise<Result | void> {
     if (!this.heartbeating) return;
@@ -139,6 +139,10 @@ export class HollowNode {
       return after === undefined ? undefined : { requeueAfterMs: after * 1000 };
     }
     this.claimIP(pod);
+    if (readyDrifted(pod)) {
+      await this.client.updateStatus(pods, { ...pod, status: reassertedStatus({ pod, hostIP: this.internalIP, podIP: this.podIP(pod) }, now) });
+      return;
+    }
     const after = exitAfterSeconds(pod);
     if (after === undefined) return;
     const finishAt = Date.parse(pod.status.startTime ?? '') + after * 1000;

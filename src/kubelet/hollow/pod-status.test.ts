@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Obj } from '../../client/client.js';
-import { exitAfterSeconds, runningStatus, succeededStatus } from './pod-status.js';
+import { exitAfterSeconds, reassertedStatus, readyDrifted, runningStatus, succeededStatus } from './pod-status.js';
 
 const pod = (annotations: Record<string, string> = {}, spec: Obj = {}): Obj => ({
   metadata: { name: 'p', namespace: 'ns', uid: 'u1', annotations },
@@ -59,4 +59,19 @@ test('a succeeded pod keeps its IPs and start time; containers terminated with e
   assert.equal(cond(s, 'Ready').status, 'False');
   assert.deepEqual(s.containerStatuses[0].state.terminated, { exitCode: 0, reason: 'Completed', startedAt: '2026-01-02T03:04:05Z',
     finishedAt: '2026-01-02T03:04:10Z', containerID: s.containerStatuses[0].containerID });
+});
+
+test('a running pod whose Ready someone else set to False has drifted; the status written back is Ready since now, started as before', () => {
+  const running = { ...pod(), status: runningStatus({ pod: pod(), hostIP: '127.1.0.1', podIP: '10.64.0.2', startedAt: T0 }) };
+  assert.equal(readyDrifted(running), false);
+  const marked = structuredClone(running);
+  cond(marked.status, 'Ready').status = 'False';
+  assert.equal(readyDrifted(marked), true);
+  const back = reassertedStatus({ pod: marked, hostIP: '127.1.0.1', podIP: '10.64.0.2' }, T0 + 60_000);
+  assert.equal(cond(back, 'Ready').status, 'True');
+  assert.equal(cond(back, 'Ready').lastTransitionTime, '2026-01-02T03:05:05Z');
+  assert.equal(back.startTime, '2026-01-02T03:04:05Z');
+  assert.equal(cond(back, 'Initialized').lastTransitionTime, '2026-01-02T03:04:05Z');
+  const never = pod({ 'hollow.tugboat.dev/never-ready': 'true' });
+  assert.equal(readyDrifted({ ...never, status: runningStatus({ pod: never, hostIP: 'h', podIP: 'p', startedAt: T0 }) }), false, 'a never-ready pod is meant to be not ready');
 });

@@ -84,6 +84,24 @@ export function runningStatus({ pod, hostIP, podIP, startedAt }: RunningStatusIn
   return status;
 }
 
+/**
+ * Whether the stored Ready condition of a running pod is not what the node reports: someone else
+ * wrote it (the node lifecycle controller marks the pods of a NotReady node not ready). The
+ * kubelet's status manager then writes its own status back (needsReconcile); so does a hollow node.
+ */
+export function readyDrifted(pod: Obj): boolean {
+  const ready = (pod.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
+  return (ready?.status === 'True') !== !neverReady(pod);
+}
+
+/** The running status written back over a drifted one: started when it did, Ready changed now. */
+export function reassertedStatus(input: Omit<RunningStatusInput, 'startedAt'>, now: number): Obj {
+  const started = Date.parse(input.pod.status?.startTime ?? '');
+  const status = runningStatus({ ...input, startedAt: Number.isNaN(started) ? now : started });
+  for (const c of status.conditions) if (c.type === 'Ready' || c.type === 'ContainersReady') c.lastTransitionTime = rfc3339(now);
+  return status;
+}
+
 /** The status of a pod whose containers all exited 0 (phase Succeeded), as the kubelet reports it. */
 export function succeededStatus(pod: Obj, finishedAt: number): Obj {
   const at = rfc3339(finishedAt);
