@@ -53,3 +53,12 @@ test('lines written in one turn reach the destination whole and in order', async
   assert.ok(text.endsWith('\n'));
   assert.deepEqual(text.trimEnd().split('\n').map((l) => JSON.parse(l).requestId), Array.from({ length: 100 }, (_, i) => `r${i}`));
 });
+
+test('lines held for a destination that closes before they are flushed are dropped, not thrown', async () => {
+  const dest = pino.destination({ dest: '/dev/null', sync: true });
+  const log = pino({}, dest);
+  writeAccessLog(log, cases[0]);
+  dest.destroy();
+  await new Promise((r) => setImmediate(r));
+  assert.throws(() => dest.write('x\n'), /destroyed/, 'the destination throws when written after it closed');
+});

@@ -34,7 +34,13 @@ interface Destination { write(text: string): unknown }
 const held = new Map<Destination, string[]>();
 
 function flush(): void {
-  for (const [stream, lines] of held) stream.write(lines.join(''));
+  for (const [stream, lines] of held) {
+    try {
+      stream.write(lines.join(''));
+    } catch {
+      // The destination was closed meanwhile (its logger ended): the lines have nowhere to go.
+    }
+  }
   held.clear();
 }
 
