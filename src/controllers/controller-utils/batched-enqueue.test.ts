@@ -58,3 +58,16 @@ test('onlyStatusChanged: status and resourceVersion only; spec (generation), lab
   assert.equal(onlyStatusChanged(base, next({ ownerReferences: [{ uid: 'u' }] })), false);
   assert.equal(onlyStatusChanged(base, next({ deletionTimestamp: '2026-01-01T00:00:00Z' })), false);
 });
+
+test('the period may depend on the key: each key waits for its own period', () => {
+  let now = 0;
+  const { q, calls } = recordingQueue();
+  const b = new BatchedEnqueue(q, (key) => (key === 'ns/big' ? 1000 : 250), () => now);
+  b.add('ns/big');
+  b.add('ns/small');
+  calls.length = 0;
+  now = 10;
+  b.add('ns/big');
+  b.add('ns/small');
+  assert.deepEqual(calls, [{ key: 'ns/big', afterMs: 990 }, { key: 'ns/small', afterMs: 240 }]);
+});

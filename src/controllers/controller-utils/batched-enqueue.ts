@@ -12,21 +12,23 @@ export class BatchedEnqueue {
   /** When each key was (or is due to be) queued last through this batcher. */
   private readonly lastQueued = new Map<string, number>();
 
-  constructor(private readonly queue: WorkQueue<string>, private readonly periodMs: number,
+  /** `periodMs` may depend on the key: a controller whose sync costs grow with the object can batch its large ones longer. */
+  constructor(private readonly queue: WorkQueue<string>, private readonly periodMs: number | ((key: string) => number),
     private readonly now: () => number = () => performance.now()) {}
 
   add(key: string): void {
-    if (this.periodMs <= 0) return this.queue.add(key);
+    const period = typeof this.periodMs === 'number' ? this.periodMs : this.periodMs(key);
+    if (period <= 0) return this.queue.add(key);
     const now = this.now();
     const last = this.lastQueued.get(key) ?? -Infinity;
-    if (now >= last + this.periodMs) {
+    if (now >= last + period) {
       this.lastQueued.set(key, now);
       this.queue.add(key);
     } else if (last > now) {
       this.queue.addAfter(key, last - now); // already due then (a no-op unless the timer was lost)
     } else {
-      this.lastQueued.set(key, last + this.periodMs);
-      this.queue.addAfter(key, last + this.periodMs - now);
+      this.lastQueued.set(key, last + period);
+      this.queue.addAfter(key, last + period - now);
     }
   }
 
