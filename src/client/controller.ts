@@ -3,6 +3,7 @@
  * work queue: a throw retries with backoff, a requeueAfterMs asks to be called again later.
  */
 import { WorkQueue } from './workqueue.js';
+import { trackQueue } from './workqueue-metrics.js';
 
 export interface Result { requeueAfterMs?: number }
 
@@ -27,10 +28,12 @@ export interface RunOptions {
 /** Runs `workers` loops until signal aborts (then shuts the queue down). */
 export async function runWorkers(o: RunOptions): Promise<void> {
   o.signal.addEventListener('abort', () => o.queue.shutDown(), { once: true });
+  const metrics = trackQueue(o.name, o.queue);
   const worker = async () => {
     for (;;) {
       const key = await o.queue.get();
       if (key === undefined) return;
+      const t0 = performance.now();
       try {
         const r = await o.reconciler.reconcile(key, o.signal);
         o.queue.forget(key);
@@ -42,6 +45,7 @@ export async function runWorkers(o: RunOptions): Promise<void> {
         }
       } finally {
         o.queue.done(key);
+        metrics.observe((performance.now() - t0) / 1000);
       }
       // In one process the client resolves without I/O, so a busy queue would keep this loop in
       // microtasks forever and starve sockets and timers (HTTPS clients saw TLS handshake timeouts):
@@ -49,7 +53,11 @@ export async function runWorkers(o: RunOptions): Promise<void> {
       await yieldToEventLoop();
     }
   };
-  await Promise.all(Array.from({ length: o.workers ?? 1 }, worker));
+  try {
+    await Promise.all(Array.from({ length: o.workers ?? 1 }, worker));
+  } finally {
+    metrics.untrack();
+  }
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

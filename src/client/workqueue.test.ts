@@ -47,3 +47,30 @@ test('shutDown releases waiting workers with undefined', async () => {
   q.add('late');
   assert.equal(q.len(), 0);
 });
+
+test('keys come out in the order they went in across many adds and gets (the queue compacts its front)', async () => {
+  const q = new WorkQueue();
+  let next = 0;
+  let expected = 0;
+  // Interleave bursts of adds and gets so the front is dropped many times mid-stream.
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < 3000; i++) q.add(`k${next++}`);
+    for (let i = 0; i < 2500; i++) {
+      const k = await q.get();
+      assert.equal(k, `k${expected++}`);
+      q.done(k!);
+    }
+  }
+  assert.equal(q.len(), next - expected);
+  while (q.len() > 0) assert.equal(await q.get(), `k${expected++}`);
+  assert.equal(expected, next);
+});
+
+test('adds and retries are counted: a key already waiting is not a new add', () => {
+  const q = new WorkQueue({ baseDelayMs: 1000 });
+  q.add('a'); q.add('a'); q.add('b');
+  q.addRateLimited('c');
+  q.shutDown();
+  assert.equal(q.addsTotal, 2);
+  assert.equal(q.retriesTotal, 1);
+});

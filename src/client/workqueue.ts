@@ -5,16 +5,52 @@
  * DefaultControllerRateLimiter's per-item part).
  */
 
+/**
+ * A FIFO whose shift is O(1): Array#shift copies the whole array once it is too large for V8 to
+ * trim in place, and a queue of 100,000 pod keys (the taint manager's at 150,000 pods) then spent
+ * 6 % of the server's CPU moving keys.
+ */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number { return this.items.length - this.head; }
+
+  push(v: T): void { this.items.push(v); }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const v = this.items[this.head];
+    this.items[this.head++] = undefined;
+    // Drop the consumed front once it is most of the array (amortized O(1)).
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return v;
+  }
+
+  drain(): T[] {
+    const out = this.items.slice(this.head) as T[];
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
+}
+
 export interface RateLimiterOptions { baseDelayMs?: number; maxDelayMs?: number }
 
 export class WorkQueue<K = string> {
-  private queue: K[] = [];
+  private queue = new Fifo<K>();
   private dirty = new Set<K>();
   private processing = new Set<K>();
   private failures = new Map<K, number>();
   private timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
-  private waiters: ((k: K | undefined) => void)[] = [];
+  private waiters = new Fifo<(k: K | undefined) => void>();
   private shuttingDown = false;
+  /** Keys queued (not already waiting) and backoff re-adds, since creation: workqueue_adds_total / retries_total. */
+  addsTotal = 0;
+  retriesTotal = 0;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
 
@@ -27,6 +63,7 @@ export class WorkQueue<K = string> {
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.addsTotal++;
     if (this.processing.has(key)) return;
     const waiter = this.waiters.shift();
     if (waiter) {
@@ -54,6 +91,7 @@ export class WorkQueue<K = string> {
   addRateLimited(key: K): void {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
+    this.retriesTotal++;
     this.addAfter(key, Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** n));
   }
 
@@ -91,6 +129,6 @@ export class WorkQueue<K = string> {
     this.shuttingDown = true;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    for (const w of this.waiters.splice(0)) w(undefined);
+    for (const w of this.waiters.drain()) w(undefined);
   }
 }
