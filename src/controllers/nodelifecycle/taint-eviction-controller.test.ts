@@ -65,3 +65,16 @@ test('a pod tolerating forever stays; a taint removed in time cancels the evicti
   assert.deepEqual(deleted(), []);
   assert.deepEqual(kit.events.map((e) => e.message), ['Cancelling deletion of Pod default/saved']);
 });
+
+test('a pod update queues the pod only when its node or tolerations changed (as upstream PodUpdated)', async () => {
+  await pod('p');
+  await sync();
+  while (tec.queue.len() > 0) tec.queue.done((await tec.queue.get())!);
+  await kit.admin.patch(pods, 'p', 'merge', { status: { phase: 'Running' } }, { subresource: 'status' });
+  await kit.admin.patch(pods, 'p', 'merge', { metadata: { labels: { a: 'b' } } });
+  await kit.settle();
+  assert.equal(tec.queue.len(), 0, 'status and label writes leave the taint manager alone');
+  await kit.admin.patch(pods, 'p', 'json', [{ op: 'add', path: '/spec/tolerations/-', value: { key: 'x', operator: 'Exists', effect: 'NoExecute' } }]);
+  await kit.settle();
+  assert.equal(tec.queue.len(), 1, 'new tolerations are looked at');
+});
