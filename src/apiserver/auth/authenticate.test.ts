@@ -99,6 +99,26 @@ describe('authenticate over TLS', () => {
     assert.equal(await whoami({}, { authorization: 'Basic agent-token' }), undefined);
   });
 
+  test('every request on one kept-alive connection authenticates by its certificate, unaffected by what a caller did to an earlier result', async () => {
+    const { Agent } = await import('node:https');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key });
+    const sockets = new Set<unknown>();
+    try {
+      seen.length = 0;
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((ok, fail) => {
+          const r = request({ host: '127.0.0.1', port, path: '/whoami', agent }, (res) => { res.resume().on('end', ok); });
+          r.on('socket', (sock) => sockets.add(sock)).on('error', fail).end();
+        });
+        seen.at(-1)?.groups.push('mutated-by-caller');
+      }
+      assert.equal(sockets.size, 1, 'one connection');
+      assert.deepEqual(seen.map((u) => u?.groups), Array(3).fill(['system:masters', 'system:authenticated', 'mutated-by-caller']));
+    } finally {
+      agent.destroy();
+    }
+  });
+
   test('kubectl accepts the CA, the serving certificate and the admin kubeconfig', async () => {
     const kubeconfig = join(dir, 'kubeconfig.yaml');
     await writeAdminKubeconfig(kubeconfig, {
