@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { register } from 'prom-client';
 import { startIngressProxy, type IngressProxy } from './index.js';
+import type { Route } from '../types.js';
 import { backend, echoBackend, route, RoutesHolder, StaticRoutes, type EchoBackend } from './testing.js';
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
@@ -25,6 +26,11 @@ function request(port: number, o: { path?: string; host?: string; method?: strin
   });
 }
 
+/** The route with one field whose every read throws. */
+function throwing(r: Route, field: keyof Route): Route {
+  return Object.defineProperty(r, field, { get: () => { throw new Error(`test: reading ${field} fails`); } });
+}
+
 /** A loopback port with nothing listening: bound, then closed. */
 async function refusedPort(): Promise<number> {
   const s = net.createServer();
@@ -35,7 +41,7 @@ async function refusedPort(): Promise<number> {
 }
 
 describe('ingress proxy over HTTP', () => {
-  let a: EchoBackend, b: EchoBackend, slow: EchoBackend, broken: EchoBackend;
+  let a: EchoBackend, b: EchoBackend, c: EchoBackend, slow: EchoBackend, broken: EchoBackend;
   let proxy: IngressProxy;
   let dead: number;
   const holder = new RoutesHolder(new StaticRoutes(0, []));
@@ -43,6 +49,7 @@ describe('ingress proxy over HTTP', () => {
   before(async () => {
     a = await echoBackend('a');
     b = await echoBackend('b');
+    c = await echoBackend('c');
     slow = await echoBackend('slow', (req, res) => { setTimeout(() => res.end('late'), 2000).unref(); });
     broken = await echoBackend('broken', (req, res) => {
       res.writeHead(200, { 'content-length': '100' });
@@ -62,6 +69,9 @@ describe('ingress proxy over HTTP', () => {
       route({ path: '/retry', backend: backend('retry', [{ ip: '127.0.0.1', port: dead }, ep(b)]) }),
       route({ path: '/small', maxBodyBytes: 10, backend: backend('svc-a', [ep(a)]) }),
       route({ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific', rewriteTarget: '/v2/$2', backend: backend('svc-a', [ep(a)]) }),
+      // Routes the proxy trips over: reading one of their fields throws (as a bug in a rewrite would).
+      throwing(route({ path: '/throw/request', rewriteTarget: '/x', backend: backend('svc-a', [ep(a)]) }), 'rewriteTarget'),
+      throwing(route({ path: '/throw/upstream', backend: backend('svc-c', [ep(c)]) }), 'readTimeoutMs'),
       route({ host: 'secure.test', path: '/', sslRedirect: true, backend: backend('svc-a', [ep(a)]) }),
       route({ host: 'canary.test', path: '/', backend: backend('main', [ep(a)]),
         canary: { ingress: { namespace: 'default', name: 'web-canary' }, backend: backend('canary', [ep(b)]), weight: 10, weightTotal: 100 } }),
@@ -76,7 +86,7 @@ describe('ingress proxy over HTTP', () => {
   });
   after(async () => {
     await proxy?.stop();
-    await Promise.all([a, b, slow, broken].map((x) => x?.close()));
+    await Promise.all([a, b, c, slow, broken].map((x) => x?.close()));
   });
 
   test('routes by host and path to the backend, Exact before Prefix', async () => {
@@ -106,6 +116,16 @@ describe('ingress proxy over HTTP', () => {
     assert.ok(Date.now() - t0 < 1500, 'cut at the route read timeout');
     assert.equal((await request(proxy.httpPort, { path: '/dead' })).status, 502);
     await assert.rejects(request(proxy.httpPort, { path: '/broken' }), 'a response cut mid-way is cut toward the client too');
+  });
+
+  test('an exception inside the proxy answers 502 and closes the connection, before and after the upstream connects', { timeout: 5000 }, async () => {
+    for (const path of ['/throw/request', '/throw/upstream', '/throw/request']) {
+      const r = await request(proxy.httpPort, { path });
+      assert.equal(r.status, 502, path);
+      assert.equal(r.headers.connection, 'close', path);
+    }
+    assert.equal(c.connections > 0, true, 'the upstream connection was made before the failure');
+    assert.equal((await request(proxy.httpPort, { path: '/b' })).status, 200, 'the proxy serves on');
   });
 
   test('retries a refused GET on another endpoint; a POST with a body is not sent twice', async () => {

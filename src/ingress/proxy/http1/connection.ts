@@ -77,6 +77,18 @@ export class Http1Connection implements ClientSide {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    try {
+      this.take(chunk);
+    } catch (err) {
+      // A bug must not escape into the event loop (ending the process) nor leave the client waiting.
+      if (this.exchange) return this.exchange.internalError(err);
+      this.ctx.log.error({ err }, 'ingress: connection failed inside the proxy');
+      this.over = true;
+      this.socket.destroy();
+    }
+  };
+
+  private take(chunk: Buffer): void {
     if (this.exchange) {
       const leftover = this.exchange.clientData(chunk);
       if (leftover) {
@@ -88,7 +100,7 @@ export class Http1Connection implements ClientSide {
     }
     this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
     this.pump();
-  };
+  }
 
   /** Serves the buffered requests one by one until one is still running or the buffer holds no whole head. */
   private pump(): void {

@@ -340,6 +340,7 @@ export class Exchange implements UpstreamOwner, PayloadSink {
   private forwardBody(bytes: Buffer): void {
     if (this.up?.connected && this.pending.length === 0 && this.upstreamHead === '') {
       this.bodySent = true;
+      this.up.active();
       if (!this.up.socket.write(bytes)) this.client.socket.pause();
       return;
     }
@@ -359,9 +360,10 @@ export class Exchange implements UpstreamOwner, PayloadSink {
 
   /** Writes the head and the body bytes held so far to the connected upstream. */
   private send(): void {
-    const socket = this.up!.socket;
-    // An idle pooled connection keeps this as its idle timeout (pool.ts), so it is set only when it changes.
-    if (socket.timeout !== this.route.readTimeoutMs) socket.setTimeout(this.route.readTimeoutMs);
+    const up = this.up!;
+    const socket = up.socket;
+    // A parked connection keeps this as its idle timeout (pool.ts).
+    up.active(this.route.readTimeoutMs);
     const corked = this.pending.length > 0;
     if (corked) socket.cork();
     socket.write(this.upstreamHead, 'latin1');
@@ -405,6 +407,27 @@ export class Exchange implements UpstreamOwner, PayloadSink {
       return this.attempt();
     }
     this.reply(err.code === 'ETIMEDOUT' || err.code === 'ECONNECTTIMEOUT' ? 504 : 502, '', !this.requestBody.done);
+  }
+
+  /**
+   * An exception inside the proxy while serving this exchange (a bug, or a route it cannot
+   * handle): 502 and close, as for a failed upstream, or the client cut once the response began
+   * or the exchange's state cannot be trusted to answer.
+   */
+  internalError(err: unknown): void {
+    this.client.ctx.log.error({ err, requestId: this.rec.requestId }, 'ingress: request failed inside the proxy');
+    if (!this.finished && !this.headSent) {
+      try {
+        return this.reply(502, '', true);
+      } catch {
+        // Answering failed too: cut below.
+      }
+    }
+    this.finished = true;
+    this.clearConnectTimer();
+    this.up?.destroy();
+    this.up = undefined;
+    this.client.socket.destroy();
   }
 
   /** A short text answer from the proxy itself (never after a response head went out). */

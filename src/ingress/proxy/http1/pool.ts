@@ -3,9 +3,13 @@
  * protocol and endpoint, newest first (as ingress-nginx's upstream keepalive: 320 idle per
  * endpoint, closed after 60 s unused). Each socket gets its listeners once and passes events to
  * whichever exchange owns it at the moment, so a request costs no listener churn; an idle socket
- * that closes, speaks unasked or stays unused for its socket timeout (the last route's
+ * that closes, speaks unasked or stays unused for its timeout (the last route's
  * proxy-read-timeout, 60 s by default as upstream-keepalive-timeout) is dropped. HTTPS endpoints are not verified (ingress-nginx's
  * proxy_ssl_verify off).
+ *
+ * The timeout is one lazy timer per connection checked against the time of the last read or
+ * write, not net.Socket#setTimeout: that re-arms a timer (a libuv clock read and a timer list
+ * update) on every read and write.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -22,7 +26,15 @@ export interface UpstreamOwner {
   upstreamError(err: NodeJS.ErrnoException): void;
   upstreamTimeout(): void;
   upstreamDrain(): void;
+  /** One of the calls above threw: the owner gives up on its exchange (without using this connection again). */
+  internalError(err: unknown): void;
 }
+
+/** Events passed to the owner through tell() (module constants: no closure per event). */
+const CONNECTED = (o: UpstreamOwner): void => o.upstreamConnected();
+const ENDED = (o: UpstreamOwner): void => o.upstreamEnd();
+const TIMED_OUT = (o: UpstreamOwner): void => o.upstreamTimeout();
+const CLOSED = (o: UpstreamOwner): void => o.upstreamError(Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' }));
 
 export class UpstreamConnection {
   owner: UpstreamOwner | undefined;
@@ -37,6 +49,13 @@ export class UpstreamConnection {
   /** True once it has served an exchange (a failure on it may be a keep-alive race, not a dead endpoint). */
   reused = false;
   connected = false;
+  /** Inactivity allowed (ms): the owner's read timeout, kept as the idle timeout once parked; 0 = none yet. */
+  private timeoutMs = 0;
+  /** performance.now() of the last read, or of the last write the owner reported (active()). */
+  private lastActive = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (0: none pending). */
+  private timerDue = 0;
 
   readonly socket: net.Socket;
 
@@ -46,22 +65,64 @@ export class UpstreamConnection {
     const socket = this.socket = buffer
       ? net.connect({ host: ip, port, onread: { buffer, callback: (n) => { this.read(buffer.subarray(0, n)); return true; } } })
       : tls.connect({ host: ip, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    socket.once(protocol === 'HTTPS' ? 'secureConnect' : 'connect', () => { this.connected = true; socket.setNoDelay(true); this.owner?.upstreamConnected(); });
-    socket.on('data', (chunk: Buffer) => this.read(chunk));
-    socket.on('end', () => { if (this.owner) this.owner.upstreamEnd(); else this.drop(); });
-    socket.on('error', (err: NodeJS.ErrnoException) => { if (this.owner) this.owner.upstreamError(err); else this.drop(); });
-    socket.on('close', () => {
-      if (this.owner) this.owner.upstreamError(Object.assign(new Error('upstream closed the connection'), { code: 'ECONNRESET' }));
-      else this.drop();
+    socket.once(protocol === 'HTTPS' ? 'secureConnect' : 'connect', () => {
+      this.connected = true;
+      socket.setNoDelay(true);
+      if (this.owner) this.tell(this.owner, CONNECTED);
     });
-    socket.on('timeout', () => { if (this.owner) this.owner.upstreamTimeout(); else this.drop(); });
-    socket.on('drain', () => this.owner?.upstreamDrain());
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    socket.on('end', () => { if (this.owner) this.tell(this.owner, ENDED); else this.drop(); });
+    socket.on('error', (err: NodeJS.ErrnoException) => { if (this.owner) this.tell(this.owner, (o) => o.upstreamError(err)); else this.drop(); });
+    socket.on('close', () => { if (this.owner) this.tell(this.owner, CLOSED); else this.drop(); });
+    socket.on('drain', () => { if (this.owner) this.tell(this.owner, (o) => o.upstreamDrain()); });
+  }
+
+  /** An event for the owner; what it throws goes back to it (internalError), not into the event loop. */
+  private tell(owner: UpstreamOwner, event: (o: UpstreamOwner) => void): void {
+    try {
+      event(owner);
+    } catch (err) {
+      owner.internalError(err);
+    }
   }
 
   private read(chunk: Buffer): void {
-    if (this.owner) this.owner.upstreamData(chunk);
-    else this.drop();
+    this.lastActive = performance.now();
+    const owner = this.owner;
+    if (!owner) return this.drop();
+    try {
+      owner.upstreamData(chunk);
+    } catch (err) {
+      owner.internalError(err);
+    }
   }
+
+  /** The owner wrote to the socket: inactivity counts from now; `timeoutMs` replaces the timeout. */
+  active(timeoutMs = this.timeoutMs): void {
+    const now = this.lastActive = performance.now();
+    this.timeoutMs = timeoutMs;
+    if (timeoutMs > 0) this.armTimer(now, timeoutMs);
+  }
+
+  /** Kept when the pending timer fires no later than the new deadline: it re-checks lastActive then. */
+  private armTimer(now: number, ms: number): void {
+    const due = now + ms;
+    if (this.timerDue !== 0 && this.timerDue <= due + 1) return;
+    clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(this.onTimer, ms);
+    this.timer.unref();
+  }
+
+  private readonly onTimer = (): void => {
+    this.timerDue = 0;
+    if (this.socket.destroyed || this.timeoutMs === 0) return;
+    const now = performance.now();
+    const left = this.lastActive + this.timeoutMs - now;
+    if (left > 1) return this.armTimer(now, left);
+    if (this.owner) this.tell(this.owner, TIMED_OUT);
+    else this.drop();
+  };
 
   /** Back to the pool for the next exchange (the previous one read its whole response). */
   release(): void {
@@ -73,11 +134,13 @@ export class UpstreamConnection {
   /** Closed for good: the exchange failed or the connection cannot carry another one. */
   destroy(): void {
     this.owner = undefined;
+    clearTimeout(this.timer);
     this.socket.destroy();
   }
 
   private drop(): void {
     this.pool.forget(this);
+    clearTimeout(this.timer);
     this.socket.destroy();
   }
 }
