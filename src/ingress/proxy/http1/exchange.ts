@@ -17,8 +17,9 @@ import { IDEMPOTENT, mayRetry, pickEndpoint, routeRequest } from '../route-reque
 import type { Backend, Route } from '../../types.js';
 import { answerText } from './answer.js';
 import { chunkedBody, emptyBody, lengthBody, untilCloseBody, type BodyFramer, type PayloadSink } from './body.js';
-import { clientKeepsAlive, isChunked, parseResponseHead, REQUEST_DROP, RESPONSE_DROP, type RequestHead, type ResponseHead } from './head.js';
+import { clientKeepsAlive, isChunked, REQUEST_DROP, type RequestHead } from './head.js';
 import type { UpstreamConnection, UpstreamOwner } from './pool.js';
+import { clientResponseHead, parseResponseHead, type ResponseHead } from './response-head.js';
 
 /** What an exchange needs from the client connection it serves. */
 export interface ClientSide {
@@ -70,8 +71,10 @@ export class Exchange implements UpstreamOwner, PayloadSink {
   /** A write of bytes in the upstream's read buffer is queued (see writeBody). */
   private inFlight = false;
   private releaseWhenFlushed = false;
-  /** The response head not written yet. */
-  private unsentHead: string | undefined;
+  /** The proxy's field lines for the response head, while it is not written yet (it goes with the first body bytes). */
+  private headFields: string | undefined;
+  /** The response head toward an HTTP/1.0 client, written before the first de-chunked payload. */
+  private unsentHead: Buffer | undefined;
   private finished = false;
 
   constructor(private readonly client: ClientSide, private readonly head: RequestHead) {
@@ -174,7 +177,7 @@ export class Exchange implements UpstreamOwner, PayloadSink {
         else this.headBuf = Buffer.from(at === 0 ? buf : buf.subarray(at));
         return -1;
       }
-      const res = parseResponseHead(buf.toString('latin1', at, end));
+      const res = parseResponseHead(buf, at, end);
       if (!res || res.status === 101) {
         this.upstreamFailed(Object.assign(new Error('invalid upstream response'), { code: 'EPROTO' }));
         return -1;
@@ -215,13 +218,15 @@ export class Exchange implements UpstreamOwner, PayloadSink {
       framing = '';
     }
     if (res.minor === 0 || (res.connection !== undefined && connectionTokens(res.connection)?.has('close'))) this.upstreamReusable = false;
-    let text = `HTTP/1.1 ${res.statusText}\r\n${res.passOn(res.connection, RESPONSE_DROP)}X-Request-ID: ${this.rec.requestId}\r\n${framing}`;
-    if (this.closeClient || !this.keepAlive) text += 'Connection: close\r\n';
-    else if (this.head.minor === 0) text += 'Connection: keep-alive\r\n';
+    let fields = `X-Request-ID: ${this.rec.requestId}\r\n${framing}`;
+    if (this.closeClient || !this.keepAlive) fields += 'Connection: close\r\n';
+    else if (this.head.minor === 0) fields += 'Connection: keep-alive\r\n';
     this.headSent = true;
     this.clearConnectTimer();
-    // Written with the first body bytes (passResponseBody): one write for a small response.
-    this.unsentHead = `${text}\r\n`;
+    // Built now (the head's bytes are in this read's buffer); de-chunked payloads come from inside the body framer.
+    if (this.dechunk) this.unsentHead = clientResponseHead(res, fields);
+    // Else written with the first body bytes (passResponseBody): one write for a small response.
+    else this.headFields = fields;
   }
 
   private passResponseBody(buf: Buffer, at: number): void {
@@ -230,20 +235,17 @@ export class Exchange implements UpstreamOwner, PayloadSink {
     const end = body.consume(buf, at, this);
     if (body.error) return this.upstreamFailed(Object.assign(new Error(body.error), { code: 'EPROTO' }));
     let ok = true;
-    if (this.unsentHead !== undefined) {
-      const head = this.unsentHead;
+    const fields = this.headFields;
+    if (fields !== undefined) {
+      this.headFields = undefined;
+      const res = this.response!;
+      // Small bodies ride in the head's buffer; a second write costs more than copying a few KB.
+      if (end - at <= SMALL_BODY) ok = socket.write(clientResponseHead(res, fields, buf, at, end));
+      else ok = this.writeBody(buf.subarray(at, end), clientResponseHead(res, fields));
+    } else if (this.unsentHead !== undefined) {
+      // An HTTP/1.0 client's head before the de-chunked body (which payload() may have written already).
+      ok = socket.write(this.unsentHead);
       this.unsentHead = undefined;
-      if (this.dechunk || end === at) ok = socket.write(head, 'latin1');
-      // Small bodies ride in the head's write; a second syscall costs more than copying a few KB.
-      else if (end - at <= SMALL_BODY) ok = socket.write(head + buf.toString('latin1', at, end), 'latin1');
-      else if (this.client.proto === 'https' && socket.writableLength === 0) {
-        // One writev that TLS encrypts at once: written apart, the head's write (which TLS
-        // completes a turn later) would queue the body and make writeBody copy it.
-        socket.cork();
-        socket.write(head, 'latin1');
-        ok = socket.write(buf.subarray(at, end));
-        socket.uncork();
-      } else ok = socket.write(head, 'latin1') && this.writeBody(buf.subarray(at, end));
     } else if (!this.dechunk && end > at) {
       ok = this.writeBody(at === 0 && end === buf.length ? buf : buf.subarray(at, end));
     }
@@ -261,7 +263,7 @@ export class Exchange implements UpstreamOwner, PayloadSink {
     this.rec.bytes += e - s;
     if (!this.dechunk) return;
     if (this.unsentHead !== undefined) {
-      this.client.socket.write(this.unsentHead, 'latin1');
+      this.client.socket.write(this.unsentHead);
       this.unsentHead = undefined;
     }
     if (!this.writeBody(b.subarray(s, e))) this.up?.socket.pause();
@@ -274,8 +276,20 @@ export class Exchange implements UpstreamOwner, PayloadSink {
    * plain TCP, if the kernel did not take them all, the upstream reads nothing more until they
    * are flushed (and is not handed to another exchange before).
    */
-  private writeBody(bytes: Buffer): boolean {
+  private writeBody(bytes: Buffer, head?: Buffer): boolean {
     const socket = this.client.socket;
+    if (head) {
+      if (this.client.proto === 'https' && socket.writableLength === 0) {
+        // One writev that TLS encrypts at once: written apart, the head's write (which TLS
+        // completes a turn later) would queue the body and make it be copied below.
+        socket.cork();
+        socket.write(head);
+        const ok = socket.write(bytes);
+        socket.uncork();
+        return ok;
+      }
+      socket.write(head);
+    }
     if (!this.up?.ephemeral) return socket.write(bytes);
     if (socket.writableLength > 0) return socket.write(Buffer.from(bytes));
     if (this.client.proto === 'https') return socket.write(bytes);

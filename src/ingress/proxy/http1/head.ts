@@ -1,6 +1,6 @@
 /**
- * @module HTTP/1.x message heads as the ingress proxy reads them off raw sockets (RFC 9112):
- * request and status lines, header fields, and the framing checks that keep requests from being
+ * @module HTTP/1.x request heads as the ingress proxy reads them off raw sockets (RFC 9112)
+ * (responses: response-head.ts): request lines, header fields, and the framing checks that keep requests from being
  * smuggled past the proxy (no whitespace before a colon, no obsolete line folding, no
  * Content-Length with Transfer-Encoding, one Content-Length value). A bad request head is a
  * HeadError carrying the status nginx answers with.
@@ -60,24 +60,12 @@ export class RequestHead extends Fields {
   forwardedFor: string | undefined;
 }
 
-export class ResponseHead extends Fields {
-  status = 0;
-  /** The status line after "HTTP/1.x ": code and reason as the upstream sent them. */
-  statusText = '';
-  minor: 0 | 1 = 1;
-  /** undefined when absent, NaN when invalid or given twice differently. */
-  contentLength: number | undefined;
-  transferEncoding: string | undefined;
-  connection: string | undefined;
-}
-
 export class HeadError extends Error {
   constructor(readonly status: 400 | 431 | 501 | 505, message: string) { super(message); }
 }
 
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\s]+) HTTP\/1\.([01])$/;
 const OTHER_VERSION = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ [^\s]+ HTTP\/\d(?:\.\d)?$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3}(?: .*)?)$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than HTAB are never valid in a field value. */
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -122,33 +110,6 @@ export function parseRequestHead(text: string): RequestHead {
   return h;
 }
 
-/** Parses an upstream's response head; undefined when it is not HTTP/1.x. */
-export function parseResponseHead(text: string): ResponseHead | undefined {
-  const lines = text.split('\r\n');
-  const m = STATUS_LINE.exec(lines[0]);
-  if (!m) return undefined;
-  const h = new ResponseHead();
-  h.minor = m[1] === '1' ? 1 : 0;
-  h.statusText = m[2];
-  h.status = Number(m[2].slice(0, 3));
-  try {
-    readFields(lines, h);
-  } catch {
-    return undefined;
-  }
-  let cl: string | undefined;
-  for (let i = 0; i < h.lower.length; i++) {
-    const v = h.values[i];
-    switch (h.lower[i]) {
-      case 'content-length': cl = cl === undefined ? v : `${cl},${v}`; break;
-      case 'transfer-encoding': h.transferEncoding = h.transferEncoding === undefined ? v : `${h.transferEncoding},${v}`; break;
-      case 'connection': h.connection = h.connection === undefined ? v : `${h.connection},${v}`; break;
-    }
-  }
-  if (cl !== undefined) h.contentLength = lengthOf(cl);
-  return h;
-}
-
 function readFields(lines: string[], f: Fields): void {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
@@ -190,5 +151,3 @@ export function clientKeepsAlive(head: RequestHead): boolean {
 
 /** Request fields the proxy replaces or drops before passing the rest on. */
 export const REQUEST_DROP = FORWARDING;
-/** Response fields the proxy replaces. */
-export const RESPONSE_DROP: ReadonlySet<string> = new Set(['x-request-id']);
