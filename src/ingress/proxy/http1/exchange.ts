@@ -10,7 +10,7 @@
  */
 import type net from 'node:net';
 import type { ProxyContext } from '../handler.js';
-import { connectionTokens, forwardingLines, requestIdOf, type HeaderMap } from '../headers.js';
+import { forwardingLines, requestIdOf, type HeaderMap } from '../headers.js';
 import { record, type RequestRecord } from '../metrics.js';
 import { rewrittenTarget } from '../rewrite.js';
 import { IDEMPOTENT, mayRetry, pickEndpoint, routeRequest } from '../route-request.js';
@@ -217,7 +217,7 @@ export class Exchange implements UpstreamOwner, PayloadSink {
       this.upstreamReusable = false;
       framing = '';
     }
-    if (res.minor === 0 || (res.connection !== undefined && connectionTokens(res.connection)?.has('close'))) this.upstreamReusable = false;
+    if (res.minor === 0 || res.closes) this.upstreamReusable = false;
     let fields = `X-Request-ID: ${this.rec.requestId}\r\n${framing}`;
     if (this.closeClient || !this.keepAlive) fields += 'Connection: close\r\n';
     else if (this.head.minor === 0) fields += 'Connection: keep-alive\r\n';

@@ -16,6 +16,8 @@ test('response heads: status, version, framing fields; garbage is undefined', ()
   assert.ok(Number.isNaN(parse('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2')!.contentLength));
   assert.equal(parse('HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 5')!.contentLength, 5);
   assert.equal(parse('HTTP/1.1 200\r\nX: y')!.status, 200, 'an empty reason phrase is allowed');
+  assert.deepEqual(['close', 'keep-alive, Close', 'Upgrade,close ', 'closed', 'keep-alive'].map((c) => parse(`HTTP/1.1 200 OK\r\nConnection: ${c}`)!.closes),
+    [true, true, true, false, false]);
   assert.equal(parse('HTTP/1.1 204 No Content')!.kept.length, 0, 'a head without fields');
   for (const bad of ['SSH-2.0-OpenSSH', 'HTTP/1.1 200 OK\r\nbad line', 'HTTP/2.0 200 OK', 'HTTP/1.1 2000 OK', 'HTTP/1.1 200 OK\r\n folded: x',
     'HTTP/1.1 200 OK\r\nX : y', 'HTTP/1.1 200 OK\r\nX: a\x00b', 'HTTP/1.1 200 OK\r\nX: a\rb', 'HTTP/1.1 200 OK\r\nX: a\nY: b', 'HTTP/1.1 200 OK\r\n: y']) {

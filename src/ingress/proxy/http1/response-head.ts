@@ -21,6 +21,8 @@ export class ResponseHead {
   contentLength: number | undefined;
   transferEncoding: string | undefined;
   connection: string | undefined;
+  /** The Connection header says close. */
+  closes = false;
   /** [start, end) of each field line passed on, CRLF included, in `bytes`. */
   readonly kept: number[] = [];
 
@@ -68,6 +70,7 @@ export function parseResponseHead(buf: Buffer, start: number, end: number): Resp
       case Field.Connection: {
         const v = buf.toString('latin1', vs, ve);
         h.connection = h.connection === undefined ? v : `${h.connection},${v}`;
+        h.closes ||= /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i.test(v);
         listed ||= !/^\s*(?:keep-alive|close)\s*$/i.test(v);
         break;
       }
@@ -150,19 +153,18 @@ export function clientResponseHead(h: ResponseHead, fields: string, body?: Buffe
   for (let i = 0; i < k.length; i += 2) keptBytes += k[i + 1] - k[i];
   const statusLine = h.lineEnd + 2 - h.start;
   const out = Buffer.allocUnsafe(statusLine + keptBytes + fields.length + 2 + (body ? bodyEnd - bodyStart : 0));
-  src.copy(out, 0, h.start, h.lineEnd + 2);
+  let at = copyBytes(src, h.start, h.lineEnd + 2, out, 0);
   out[7] = 0x31; // HTTP/1.1
-  let at = statusLine;
-  for (let i = 0; i < k.length; i += 2) {
-    const s = k[i];
-    let e = k[i + 1];
-    // Adjacent kept lines go in one copy.
-    while (i + 2 < k.length && k[i + 2] === e) { i += 2; e = k[i + 1]; }
-    at += src.copy(out, at, s, e);
-  }
+  for (let i = 0; i < k.length; i += 2) at = copyBytes(src, k[i], k[i + 1], out, at);
   at += out.write(fields, at, 'latin1');
   out[at++] = 0x0d;
   out[at++] = 0x0a;
   if (body) body.copy(out, at, bodyStart, bodyEnd);
   return out;
+}
+
+/** src[s, e) to dst at `at`; returns the index past them. A loop: a head's lines are short, and Buffer#copy makes a view per call. */
+function copyBytes(src: Buffer, s: number, e: number, dst: Buffer, at: number): number {
+  for (let i = s; i < e; i++) dst[at++] = src[i];
+  return at;
 }
