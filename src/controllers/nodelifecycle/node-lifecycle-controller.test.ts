@@ -92,3 +92,15 @@ test('user taints and unschedulable are kept; unschedulable gets its NoSchedule 
   await pass();
   assert.deepEqual(taints(await getNode('a')), ['mine:NoSchedule', 'node.kubernetes.io/unschedulable:NoSchedule']);
 });
+
+test('a monitor pass queues the nodes that are not Ready, not every node', async () => {
+  for (const n of ['a', 'b']) await node(n);
+  await node('c', 'False');
+  await kit.start();
+  await pass();
+  while (nlc.queue.len() > 0) nlc.queue.done((await nlc.queue.get())!);
+  await nlc.monitorNodeHealth();
+  const queued: string[] = [];
+  while (nlc.queue.len() > 0) { const k = (await nlc.queue.get())!; queued.push(k); nlc.queue.done(k); }
+  assert.deepEqual(queued, ['c']);
+});
