@@ -52,12 +52,14 @@ function forwardingValues(xff: string | string[] | undefined, c: ForwardContext)
 
 const FORWARDING_NAMES = ['X-Forwarded-For', 'X-Real-IP', 'X-Forwarded-Proto', 'X-Forwarded-Host', 'X-Forwarded-Port', 'X-Scheme', 'X-Request-ID'];
 
-/** The forwarding headers as HTTP/1.1 field lines. */
-export function forwardingLines(xff: string | string[] | undefined, c: ForwardContext): string {
-  const v = forwardingValues(xff, c);
-  let text = '';
-  for (let i = 0; i < v.length; i++) text += `${FORWARDING_NAMES[i]}: ${v[i]}\r\n`;
-  return text;
+/** The forwarding field lines that are the same for every request on a client connection: made once per connection. */
+export function connectionForwardingLines(c: Pick<ForwardContext, 'clientIp' | 'proto' | 'port'>): string {
+  return `X-Real-IP: ${c.clientIp}\r\nX-Forwarded-Proto: ${c.proto}\r\nX-Forwarded-Port: ${c.port}\r\nX-Scheme: ${c.proto}\r\n`;
+}
+
+/** The forwarding headers as HTTP/1.1 field lines (the same values as upstreamHeaders); `perConnection` from connectionForwardingLines. */
+export function forwardingLines(xff: string | undefined, clientIp: string, host: string, requestId: string, perConnection: string): string {
+  return `X-Forwarded-For: ${xff ? `${xff}, ${clientIp}` : clientIp}\r\nX-Forwarded-Host: ${host}\r\n${perConnection}X-Request-ID: ${requestId}\r\n`;
 }
 
 /** Copies headers without hop-by-hop ones, the names the Connection header lists and pseudo-headers. */

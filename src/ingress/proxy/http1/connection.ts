@@ -9,7 +9,7 @@
  */
 import type net from 'node:net';
 import type { ProxyContext } from '../handler.js';
-import { connectionTokens } from '../headers.js';
+import { connectionForwardingLines, connectionTokens } from '../headers.js';
 import { clientAddress } from '../request-info.js';
 import { answerText } from './answer.js';
 import { Exchange, type ClientSide } from './exchange.js';
@@ -44,12 +44,12 @@ export class Http1Connection implements ClientSide {
   private timerDue = 0;
 
   readonly clientIp: string;
-  readonly localPort: number;
+  readonly forwarding: string;
 
   constructor(readonly socket: net.Socket, readonly proto: 'http' | 'https', readonly ctx: ProxyContext, private readonly o: Http1Options) {
     socket.setNoDelay(true);
     this.clientIp = clientAddress(socket.remoteAddress);
-    this.localPort = socket.localPort ?? 0;
+    this.forwarding = connectionForwardingLines({ clientIp: this.clientIp, proto, port: socket.localPort ?? 0 });
     socket.on('data', this.onData);
     socket.on('drain', () => this.exchange?.clientDrain());
     socket.on('end', () => {

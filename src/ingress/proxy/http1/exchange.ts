@@ -26,9 +26,10 @@ export interface ClientSide {
   readonly socket: net.Socket;
   readonly proto: 'http' | 'https';
   readonly ctx: ProxyContext;
-  /** The client's address and the proxy port it reached (asked of the socket once: each is a system call). */
+  /** The client's address (asked of the socket once: a system call). */
   readonly clientIp: string;
-  readonly localPort: number;
+  /** The forwarding field lines that depend only on this connection (connectionForwardingLines), made once. */
+  readonly forwarding: string;
   /** The response is complete (or answered by the proxy); keepAlive says whether the connection takes another request. */
   exchangeDone(keepAlive: boolean): void;
 }
@@ -97,8 +98,7 @@ export class Exchange implements UpstreamOwner, PayloadSink {
     this.route = routing.route;
     this.backend = routing.backend;
     const head = this.head;
-    const forwarding = forwardingLines(head.forwardedFor, { clientIp: this.client.clientIp, proto, host: routing.rawHost,
-      port: this.client.localPort, requestId: this.rec.requestId });
+    const forwarding = forwardingLines(head.forwardedFor, this.client.clientIp, routing.rawHost, this.rec.requestId, this.client.forwarding);
     this.upstreamHead = `${head.method} ${rewrittenTarget(this.route, head.target)} HTTP/1.1\r\n${head.passOn(head.connection, REQUEST_DROP)}`
       + `${head.chunked ? 'Transfer-Encoding: chunked\r\n' : ''}${forwarding}\r\n`;
     const leftover = rest.length > 0 ? this.takeBody(rest) : undefined;
