@@ -55,6 +55,13 @@ export interface Store {
   /** Keys under prefix in key order. Throws CompactedError for a compacted revision. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
 
+  /**
+   * The newest version of key held in memory, which may already be stale: a starting point for a
+   * compare-and-swap (upstream's cached origState in GuaranteedUpdate), never the answer to a read.
+   * Stores without a cache leave it out.
+   */
+  cached?(key: string): KeyValue | undefined;
+
   /** Number of keys under prefix now. */
   count(prefix: string): Promise<number>;
 

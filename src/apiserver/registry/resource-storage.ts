@@ -202,8 +202,15 @@ export class ResourceStorage {
   async update(namespace: string, name: string, update: (current: Obj) => Obj | Promise<Obj>, w: WriteOptions = {},
     createIfMissing?: () => Promise<Obj>): Promise<Obj> {
     const key = this.key(namespace, name);
+    // The first attempt starts from the watch cache's copy when there is one (upstream's cached
+    // origState): it spares a read of the store per write. Anything but a successful swap on that
+    // copy (an error, a no-op, a conflict) is decided again on a fresh read, so a stale copy never answers.
+    let tryCache = !w.dryRun;
     for (let attempt = 0; ; attempt++) {
-      const { kv } = await this.store.get(key);
+      const cachedKv = tryCache ? this.store.cached?.(key) : undefined;
+      tryCache = false;
+      const maybeStale = cachedKv !== undefined;
+      const kv = cachedKv ?? (await this.store.get(key)).kv;
       if (!kv) {
         if (createIfMissing) return createIfMissing();
         throw newNotFound(this.gr, name);
@@ -213,25 +220,35 @@ export class ResourceStorage {
       try {
         desired = await update(structuredClone(current));
       } catch (e) {
+        if (maybeStale) continue;
         if (e === NO_CHANGE) return current;
         throw e;
       }
       const asked = parseResourceVersion(desired.metadata?.resourceVersion);
       if (asked !== undefined && asked !== kv.modRevision) {
+        if (maybeStale) continue;
         if (Number.isNaN(asked)) throw newBadRequest(`invalid resourceVersion: ${desired.metadata.resourceVersion}`);
         throw newOptimisticLockConflict(this.gr, name);
       }
-      const next = this.prepareUpdate(desired, current, w.subresource ?? '');
       const hooks = w.subresource ? undefined : this.hooks;
-      hooks?.prepareUpdate?.(next, current);
-      this.admission.mutate(this.t, next, current);
-      this.check(next, current, w.subresource ?? '');
-      this.admission.trackFields?.(this.t, next, current, w);
-      const finish = await hooks?.beginUpdate?.(next, current, !!w.dryRun);
+      let next: Obj;
+      let finish: FinishWrite | undefined;
+      try {
+        next = this.prepareUpdate(desired, current, w.subresource ?? '');
+        hooks?.prepareUpdate?.(next, current);
+        this.admission.mutate(this.t, next, current);
+        this.check(next, current, w.subresource ?? '');
+        this.admission.trackFields?.(this.t, next, current, w);
+        finish = await hooks?.beginUpdate?.(next, current, !!w.dryRun);
+      } catch (e) {
+        if (maybeStale) continue;
+        throw e;
+      }
       let written = false, removed = false;
       try {
         // A no-op write keeps the resourceVersion, so watchers see nothing and clients can compare.
         if (jsonEqual(next, current)) {
+          if (maybeStale) continue;
           written = true;
           return current;
         }

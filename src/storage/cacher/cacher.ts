@@ -52,6 +52,10 @@ export class Cacher implements Store {
     return this.backing.get(key, opts);
   }
 
+  cached(key: string): KeyValue | undefined {
+    return hasPrefix(key, this.prefix) ? this.cache.current(key) : undefined;
+  }
+
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     if (!hasPrefix(prefix, this.prefix)) return this.backing.list(prefix, opts);
     const token = opts.continue ? decodeContinue(opts.continue) : undefined;

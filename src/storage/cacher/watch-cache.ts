@@ -62,6 +62,9 @@ export class WatchCache {
     this.times = new Array<number>(this.capacity);
   }
 
+  /** The newest version of key applied so far. */
+  current(key: string): KeyValue | undefined { return this.items.get(key); }
+
   /** Events the ring can hold now. */
   get ringCapacity(): number { return this.capacity; }
 
