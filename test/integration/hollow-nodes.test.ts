@@ -13,7 +13,8 @@ const client = () => cluster.client('test');
 
 before(async () => {
   cluster = await startInProcess();
-  hollow = await startHollowNodes({ client: cluster.client('hollow'), count: 3, prefix: 'hn-', renewIntervalMs: 100,
+  hollow = await startHollowNodes({ client: cluster.client('hollow'), heartbeatClient: cluster.client('hollow-heartbeats'),
+    count: 3, prefix: 'hn-', renewIntervalMs: 100,
     statusReportIntervalMs: 300, capacity: { cpu: '8' } });
 });
 after(async () => {
@@ -117,4 +118,14 @@ test('stopHeartbeats: the lease is no longer renewed and pods are no longer sync
   node.resumeHeartbeats();
   await waitFor(async () => (await client().get(ref('Pod', 'default'), 'late')).status.phase === 'Running', 'pod synced after resume');
   await waitFor(async () => (await client().get(leases, 'hn-2')).spec.renewTime > before, 'lease renewed after resume');
+});
+
+test('leases are renewed through the heartbeat client, pod status through the other one', async () => {
+  const managers = (o: Obj) => (o.metadata.managedFields ?? []).map((m: Obj) => m.manager);
+  await waitFor(async () => managers(await client().get(ref('Lease', 'kube-node-lease'), 'hn-2')).includes('hollow-heartbeats'), 'lease renewed by hollow-heartbeats');
+  assert.ok(!managers(await client().get(ref('Lease', 'kube-node-lease'), 'hn-2')).includes('hollow'));
+  await client().create(ref('Pod', 'default'), pod('hb', 'hn-2'));
+  await waitFor(async () => (await client().get(ref('Pod', 'default'), 'hb')).status?.phase === 'Running', 'pod hb running');
+  const p = await client().get(ref('Pod', 'default'), 'hb');
+  assert.ok(managers(p).includes('hollow') && !managers(p).includes('hollow-heartbeats'), `${managers(p)}`);
 });

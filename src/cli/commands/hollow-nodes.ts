@@ -46,9 +46,11 @@ function parseIndex(v: string): number {
 
 async function run(flags: HollowNodesFlags): Promise<void> {
   const client = await RestClient.fromKubeconfig(flags.kubeconfig, 'tug-hollow-node/0.1.0');
+  // Heartbeats on connections of their own, as each kubelet has (not queued behind pod writes).
+  const heartbeatClient = await RestClient.fromKubeconfig(flags.kubeconfig, 'tug-hollow-node/0.1.0');
   const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
   const nodes = await startHollowNodes({
-    client, count: flags.count, prefix: flags.prefix, firstIndex: flags.firstIndex,
+    client, heartbeatClient, count: flags.count, prefix: flags.prefix, firstIndex: flags.firstIndex,
     capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.pods }, renewIntervalMs: flags.renewInterval, log,
   });
   log(`${flags.count} hollow nodes running (${flags.prefix}0 … ${flags.prefix}${flags.count - 1})`);

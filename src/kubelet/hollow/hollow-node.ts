@@ -20,6 +20,8 @@ export const DefaultCapacity: HollowCapacity = { cpu: '4', memory: '16Gi', pods:
 
 export interface HollowNodeOptions {
   client: Client;
+  /** Lease renewals and node status go through this one (default: client), so they need not queue behind pod writes. */
+  heartbeatClient?: Client;
   nodeName: string;
   /** Distinct per node of one process: picks the node's fake InternalIP and pod CIDR (0 … 65535). */
   index: number;
@@ -53,8 +55,9 @@ export class HollowNode {
     this.name = opts.nodeName;
     this.now = opts.now ?? Date.now;
     this.capacity = { ...DefaultCapacity, ...opts.capacity };
-    this.lease = new NodeLease({ client: opts.client, nodeName: opts.nodeName, leaseDurationSeconds: opts.leaseDurationSeconds, now: this.now });
-    this.reporter = new NodeStatusReporter({ client: opts.client, nodeName: opts.nodeName, now: this.now });
+    const heartbeats = opts.heartbeatClient ?? opts.client;
+    this.lease = new NodeLease({ client: heartbeats, nodeName: opts.nodeName, leaseDurationSeconds: opts.leaseDurationSeconds, now: this.now });
+    this.reporter = new NodeStatusReporter({ client: heartbeats, nodeName: opts.nodeName, now: this.now });
     const i = opts.index;
     if (!(Number.isInteger(i) && i >= 0 && i < 65536)) throw new Error(`hollow node index ${i} out of range 0-65535`);
     this.internalIP = `127.1.${i >> 8}.${(i & 255)}`;
