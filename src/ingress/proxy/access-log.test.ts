@@ -62,3 +62,22 @@ test('lines held for a destination that closes before they are flushed are dropp
   await new Promise((r) => setImmediate(r));
   assert.throws(() => dest.write('x\n'), /destroyed/, 'the destination throws when written after it closed');
 });
+
+test('a turn of lines larger than the held buffer, in several scripts, reaches each destination whole, and the next turn too', async () => {
+  const a = capture({});
+  const b = capture({ base: { component: 'ingress' } });
+  const path = '/é/日本/😀/';
+  for (let i = 0; i < 1000; i++) {
+    writeAccessLog(a.log, { ...cases[0], path: path + i, requestId: `a${i}` });
+    writeAccessLog(b.log, { ...cases[0], requestId: `b${i}` });
+  }
+  await new Promise((r) => setImmediate(r));
+  const parsed = a.lines.join('').trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.ok(Buffer.byteLength(a.lines.join('')) > 64 * 1024);
+  assert.deepEqual(parsed.map((l) => l.path), Array.from({ length: 1000 }, (_, i) => path + i));
+  assert.deepEqual(b.lines.join('').trimEnd().split('\n').map((l) => JSON.parse(l).requestId), Array.from({ length: 1000 }, (_, i) => `b${i}`));
+  a.lines.length = 0;
+  writeAccessLog(a.log, { ...cases[0], requestId: 'next' });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(a.lines.map((l) => JSON.parse(l).requestId), ['next']);
+});
