@@ -4,17 +4,14 @@
  * process's prom-client registry (the server's /metrics). Depth and counts are read from the
  * queues when scraped, so adding a key costs no metric update.
  */
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { processMetric as metric } from '../apimachinery/metrics.js';
 import type { WorkQueue } from './workqueue.js';
 
 /** Queues running now, by controller name (tests run several servers in one process: summed). */
 const live = new Map<string, Set<WorkQueue<string>>>();
 /** Counts of queues that stopped, so the counters never go back. */
 const retired = new Map<string, { adds: number; retries: number }>();
-
-function metric<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
 
 function totals(pick: (q: WorkQueue<string>) => number, old: (r: { adds: number; retries: number }) => number): Map<string, number> {
   const out = new Map<string, number>();

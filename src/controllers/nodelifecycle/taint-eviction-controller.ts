@@ -4,6 +4,7 @@
  * deleted at once; pods that tolerate them for tolerationSeconds are deleted when that runs out.
  */
 import { isConflict, isNotFound } from '../../apimachinery/errors.js';
+import { deepEqual } from '../../apimachinery/validation/field.js';
 import type { Client, Obj } from '../../client/client.js';
 import { runWorkers, type Reconciler, type Result } from '../../client/controller.js';
 import { keyOf, splitKey, type Informer } from '../../client/informer.js';
@@ -46,14 +47,14 @@ export class TaintEvictionController implements Controller, Reconciler {
     // As upstream's PodUpdated: only a new node or new tolerations change what the taints mean for
     // a pod (at 150,000 pods, queueing every status write kept 100,000 keys waiting).
     const podUpdated = (o: Obj, p: Obj) => {
-      if (o.spec?.nodeName === p.spec?.nodeName && JSON.stringify(o.spec?.tolerations ?? []) === JSON.stringify(p.spec?.tolerations ?? [])) return;
+      if (o.spec?.nodeName === p.spec?.nodeName && deepEqual(o.spec?.tolerations, p.spec?.tolerations)) return;
       podChanged(p);
     };
     this.pods.addHandler({ add: podChanged, update: podUpdated, delete: (p) => this.scheduled.delete(keyOf(p)) });
     const nodeChanged = (n: Obj) => { for (const p of this.pods.byIndex(byNodeName, n.metadata.name)) this.queue.add(keyOf(p)); };
     this.nodes.addHandler({
       add: nodeChanged,
-      update: (o, n) => { if (JSON.stringify(noExecuteTaints(o)) !== JSON.stringify(noExecuteTaints(n))) nodeChanged(n); },
+      update: (o, n) => { if (!deepEqual(noExecuteTaints(o), noExecuteTaints(n))) nodeChanged(n); },
       delete: nodeChanged,
     });
   }

@@ -3,12 +3,8 @@
  * the ring's size (upstream's apiserver_watch_cache_capacity) and how often a watch or list asked
  * for history the ring no longer held — the 410s that make informers relist.
  */
-import { Counter, Gauge, register } from 'prom-client';
-
-/** Registered once per process, also when several caches run in it (tests). */
-function metric<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
+import { Counter, Gauge } from 'prom-client';
+import { processMetric as metric } from '../../apimachinery/metrics.js';
 
 export const watchCacheMetrics = {
   capacity: metric('apiserver_watch_cache_capacity', () => new Gauge({
