@@ -28,11 +28,12 @@ function raw(port: number, text: string | string[], until?: RegExp, ms = 3000): 
 }
 
 describe('ingress proxy HTTP/1.x on raw sockets', () => {
-  let echo: EchoBackend, chunky: EchoBackend, closer: EchoBackend, cont: http.Server;
+  let echo: EchoBackend, chunky: EchoBackend, closer: EchoBackend, byHost: EchoBackend, cont: http.Server;
   let proxy: IngressProxy;
 
   before(async () => {
     echo = await echoBackend('echo');
+    byHost = await echoBackend('by-host');
     chunky = await echoBackend('chunky', (req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('hello ');
@@ -51,6 +52,7 @@ describe('ingress proxy HTTP/1.x on raw sockets', () => {
     const ep = (port: number) => [{ ip: '127.0.0.1', port }];
     const table = new StaticRoutes(1, [
       route({ path: '/', backend: backend('echo', ep(echo.port)) }),
+      route({ host: 'abs.test', path: '/', backend: backend('by-host', ep(byHost.port)) }),
       route({ path: '/chunky', backend: backend('chunky', ep(chunky.port)) }),
       route({ path: '/closer', backend: backend('closer', ep(closer.port)) }),
       route({ path: '/continue', backend: backend('cont', ep((cont.address() as net.AddressInfo).port)) }),
@@ -59,7 +61,7 @@ describe('ingress proxy HTTP/1.x on raw sockets', () => {
   });
   after(async () => {
     await proxy?.stop();
-    await Promise.all([echo, chunky, closer].map((b) => b?.close()));
+    await Promise.all([echo, chunky, closer, byHost].map((b) => b?.close()));
     cont?.closeAllConnections();
     await new Promise((r) => cont?.close(r));
   });
@@ -93,6 +95,13 @@ describe('ingress proxy HTTP/1.x on raw sockets', () => {
     assert.match(await raw(proxy.httpPort, 'GET / HTTP/3.0\r\nHost: app.test\r\n\r\n'), /^HTTP\/1\.1 505 /);
     assert.match(await raw(proxy.httpPort, 'POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'), /^HTTP\/1\.1 400 /);
     assert.match(await raw(proxy.httpPort, 'GET / HTTP/1.1\r\n\r\n'), /^HTTP\/1\.1 400 /, 'no Host');
+  });
+
+  test('an absolute-form request is routed by the host in its target, which the backend gets as Host, with the origin-form target', async () => {
+    const got = await raw(proxy.httpPort, 'GET http://abs.test/a?b=1 HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n');
+    assert.match(got, /^HTTP\/1\.1 200 /);
+    const seen = JSON.parse(/\{.*\}/s.exec(got)![0]) as { name: string; url: string; headers: Record<string, string> };
+    assert.deepEqual([seen.name, seen.url, seen.headers.host, seen.headers['x-forwarded-host']], ['by-host', '/a?b=1', 'abs.test', 'abs.test']);
   });
 
   test('HEAD gets the head only; the connection stays usable', async () => {

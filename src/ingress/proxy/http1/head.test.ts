@@ -94,3 +94,17 @@ test('Content-Length bodies end after their length; close-delimited ones at clos
   assert.equal(c.closed(), true);
   assert.equal(c.done, true);
 });
+
+test('absolute-form targets: routed and passed on by the target\'s host, which replaces the Host field; the target becomes origin form', () => {
+  const h = parseRequestHead('GET http://app.test:8080/a/b?c=1 HTTP/1.1\r\nHost: other.test\r\nAccept: */*');
+  assert.deepEqual([h.target, h.host], ['/a/b?c=1', 'app.test:8080']);
+  assert.equal(h.passOn(h.connection, REQUEST_DROP), 'Host: app.test:8080\r\nAccept: */*\r\n');
+  const bare = parseRequestHead('GET HTTPS://app.test?q HTTP/1.0');
+  assert.deepEqual([bare.target, bare.host], ['/?q', 'app.test']);
+  assert.equal(bare.passOn(bare.connection, REQUEST_DROP), 'Host: app.test\r\n', 'a Host field is made when none was sent');
+  assert.equal(parseRequestHead('GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\nHost: b.test').host, undefined, 'two Host fields stay a bad request');
+  for (const target of ['http://user@a.test/', 'ftp://a.test/', '*', 'a.test/x']) {
+    const other = parseRequestHead(`GET ${target} HTTP/1.1\r\nHost: a.test`);
+    assert.equal(other.target, target, `${target} is left for routing to refuse`);
+  }
+});

@@ -70,6 +70,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than HTAB are never valid in a field value. */
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const LENGTH = /^\d{1,15}$/;
+/** An absolute-form target (`http://host:port/path?q`, RFC 9112 §3.2.2): its authority, then path and query. */
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#@\s]*)((?:[/?][^#\s]*)?)$/i;
 
 /** Parses a request head (everything before the blank line, latin1-decoded). */
 export function parseRequestHead(text: string): RequestHead {
@@ -97,6 +99,7 @@ export function parseRequestHead(text: string): RequestHead {
     }
   }
   if (hosts > 1) h.host = undefined;
+  else if (h.target.charCodeAt(0) !== 47 /* / */) absoluteForm(h, hosts);
   if (te !== undefined) {
     if (cl !== undefined) throw new HeadError(400, 'both Content-Length and Transfer-Encoding');
     if (h.minor === 0) throw new HeadError(400, 'Transfer-Encoding in an HTTP/1.0 request');
@@ -108,6 +111,25 @@ export function parseRequestHead(text: string): RequestHead {
     if (Number.isNaN(h.contentLength)) throw new HeadError(400, 'invalid Content-Length');
   }
   return h;
+}
+
+/**
+ * A request in absolute form is routed and passed on by the host in its target, which replaces the
+ * Host field (RFC 9112 §3.2.2: a proxy ignores the received Host and makes a new one from the target);
+ * the target becomes the origin form. Any other target is left for routing to refuse.
+ */
+function absoluteForm(h: RequestHead, hosts: number): void {
+  const m = ABSOLUTE_FORM.exec(h.target);
+  if (!m) return;
+  h.host = m[1];
+  h.target = m[2].charCodeAt(0) === 47 ? m[2] : `/${m[2]}`;
+  if (hosts === 0) {
+    h.names.push('Host');
+    h.lower.push('host');
+    h.values.push(m[1]);
+    return;
+  }
+  h.values[h.lower.indexOf('host')] = m[1];
 }
 
 function readFields(lines: string[], f: Fields): void {
