@@ -18,7 +18,11 @@ before(async () => {
   dc.setup();
   await kit.start();
 });
-after(() => kit.close());
+after(() => {
+  // The tests call reconcile directly; its rechecks of disrupted pods (addAfter, minutes away) would keep the process alive.
+  dc.queue.shutDown();
+  return kit.close();
+});
 
 const template = { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
 const evict = (name: string) => kit.admin.createSubresource(pods, name, 'eviction',
