@@ -44,10 +44,14 @@ export function requestIdOf(given: string | string[] | undefined): string {
 export const FORWARDING: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-real-ip', 'x-forwarded-proto', 'x-forwarded-host',
   'x-forwarded-port', 'x-scheme', 'x-request-id']);
 
-/** The forwarding headers' values; X-Forwarded-For extends what the client sent. */
+/** X-Forwarded-For: what the client sent, extended by the client's address. */
+function forwardedFor(prior: string | undefined, clientIp: string): string {
+  return prior ? `${prior}, ${clientIp}` : clientIp;
+}
+
+/** The forwarding headers' values. */
 function forwardingValues(xff: string | string[] | undefined, c: ForwardContext): string[] {
-  const prior = Array.isArray(xff) ? xff.join(', ') : xff;
-  return [prior ? `${prior}, ${c.clientIp}` : c.clientIp, c.clientIp, c.proto, c.host, String(c.port), c.proto, c.requestId];
+  return [forwardedFor(Array.isArray(xff) ? xff.join(', ') : xff, c.clientIp), c.clientIp, c.proto, c.host, String(c.port), c.proto, c.requestId];
 }
 
 const FORWARDING_NAMES = ['X-Forwarded-For', 'X-Real-IP', 'X-Forwarded-Proto', 'X-Forwarded-Host', 'X-Forwarded-Port', 'X-Scheme', 'X-Request-ID'];
@@ -59,7 +63,7 @@ export function connectionForwardingLines(c: Pick<ForwardContext, 'clientIp' | '
 
 /** The forwarding headers as HTTP/1.1 field lines (the same values as upstreamHeaders); `perConnection` from connectionForwardingLines. */
 export function forwardingLines(xff: string | undefined, clientIp: string, host: string, requestId: string, perConnection: string): string {
-  return `X-Forwarded-For: ${xff ? `${xff}, ${clientIp}` : clientIp}\r\nX-Forwarded-Host: ${host}\r\n${perConnection}X-Request-ID: ${requestId}\r\n`;
+  return `X-Forwarded-For: ${forwardedFor(xff, clientIp)}\r\nX-Forwarded-Host: ${host}\r\n${perConnection}X-Request-ID: ${requestId}\r\n`;
 }
 
 /** Copies headers without hop-by-hop ones, the names the Connection header lists and pseudo-headers. */
